@@ -1,0 +1,29 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { StubError } from '../domain/errors.js';
+import type { Principal } from '../domain/model.js';
+import type { TokenService } from './tokens.js';
+
+export const ACCOUNT_TOKEN_HEADER = 'ep-account-management-authentication-token';
+export const CUSTOMER_TOKEN_HEADER = 'x-moltin-customer-token';
+
+/** BEHAVIOR.md rows 1–2: the bearer token, then any shopper token, or 401. */
+export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService): Principal {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
+  const access = bearer === undefined ? undefined : tokens.access(bearer);
+  if (!access) throw new StubError('InvalidAccessToken');
+  const principal: Principal = { clientId: access.clientId, grant: access.grant };
+
+  const accountToken = headers[ACCOUNT_TOKEN_HEADER];
+  if (accountToken !== undefined) {
+    const account = typeof accountToken === 'string' ? tokens.account(accountToken) : undefined;
+    if (!account) throw new StubError('InvalidShopperToken', { source: 'EP-Account-Management-Authentication-Token' });
+    principal.account = account;
+  }
+  const customerToken = headers[CUSTOMER_TOKEN_HEADER];
+  if (customerToken !== undefined) {
+    const customer = typeof customerToken === 'string' ? tokens.customer(customerToken) : undefined;
+    if (!customer) throw new StubError('InvalidShopperToken', { source: 'X-Moltin-Customer-Token' });
+    principal.customer = customer;
+  }
+  return principal;
+}

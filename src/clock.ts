@@ -1,0 +1,30 @@
+/** The stub's notion of now, which tests can freeze or move forward to expire tokens and carts. */
+export class StubClock {
+  private frozenAt: number | undefined;
+  private offsetMs = 0;
+
+  now(): number {
+    return this.frozenAt ?? Date.now() + this.offsetMs;
+  }
+
+  iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** Stops the clock, at `at` (epoch ms) or where it stands. It never moves backwards. */
+  freeze(at: number = this.now()): void {
+    this.frozenAt = Math.max(at, this.now());
+  }
+
+  advance(ms: number): void {
+    if (this.frozenAt !== undefined) this.frozenAt += ms;
+    else this.offsetMs += ms;
+  }
+
+  /** Lets a frozen clock run on from where it stands. */
+  resume(): void {
+    if (this.frozenAt === undefined) return;
+    this.offsetMs = this.frozenAt - Date.now();
+    this.frozenAt = undefined;
+  }
+}

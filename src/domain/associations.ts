@@ -1,0 +1,84 @@
+/**
+ * Account–cart and customer–cart associations: BEHAVIOR.md's association table, rows 9 to 18, in order.
+ * Rows 1–8 (tokens, JSON, payload shape, cart id) are settled before these rules run.
+ */
+import { StubError, type ErrorName } from './errors.js';
+import { isOwner, isUnowned, type Cart, type Principal, type ShopperKind } from './model.js';
+import { touched } from './carts.js';
+
+export type AssociationOutcome =
+  | { kind: 'associated'; cart: Cart }
+  | { kind: 'alreadyAssociated' }
+  | { kind: 'dissociated'; cart: Cart | undefined };
+
+export interface AssociationRequest {
+  kind: ShopperKind;
+  /** The live cart, or undefined when there is none. */
+  cart: Cart | undefined;
+  principal: Principal;
+  ids: string[];
+  /** Whether the stub knows an account (customer) with this id. */
+  exists: (id: string) => boolean;
+  now: string;
+}
+
+const errorsFor: Record<
+  ShopperKind,
+  { permissions: ErrorName; notFound: ErrorName; contactEmail: ErrorName }
+> = {
+  account: { permissions: 'AccountPermissions', notFound: 'AccountNotFound', contactEmail: 'AccountCartHasContactEmail' },
+  customer: { permissions: 'CustomerPermissions', notFound: 'CustomerNotFound', contactEmail: 'CustomerCartHasContactEmail' },
+};
+
+/** POST …/relationships/accounts|customers with one item (row 7 is the contract's `maxItems`). */
+export function associate(request: AssociationRequest): AssociationOutcome {
+  const cart = checkCommonRows(request);
+  const { kind, principal } = request;
+  const errors = errorsFor[kind];
+  const id = request.ids[0]!;
+  const associated = idsOf(cart, kind);
+
+  if (cart.contact?.email) throw new StubError(errors.contactEmail); // row 13
+  if (kind === 'account' && associated.length > 0 && associated[0] !== id) {
+    throw new StubError('MoreThanOneAccount', { detail: 'The cart is already associated with another account' }); // row 14
+  }
+  // A shopper may only join carts nobody owns or that they already own (decision: keeps shoppers apart).
+  if (scopedShopperId(principal, kind) !== undefined && !isUnowned(cart) && !isOwner(cart, principal)) {
+    throw new StubError(errors.permissions, { detail: 'The cart belongs to another shopper' });
+  }
+  if (associated.includes(id)) return { kind: 'alreadyAssociated' }; // row 15
+  return { kind: 'associated', cart: withIds(cart, kind, [...associated, id], request.now) }; // row 16
+}
+
+/** DELETE …/relationships/accounts|customers: removes each item; 204 whether or not it existed (rows 17–18). */
+export function dissociate(request: AssociationRequest): AssociationOutcome {
+  const cart = checkCommonRows(request);
+  const associated = idsOf(cart, request.kind);
+  const remaining = associated.filter((id) => !request.ids.includes(id));
+  if (remaining.length === associated.length) return { kind: 'dissociated', cart: undefined };
+  return { kind: 'dissociated', cart: withIds(cart, request.kind, remaining, request.now) };
+}
+
+/** Rows 9–12, shared by POST and DELETE. */
+function checkCommonRows({ kind, cart, principal, ids, exists }: AssociationRequest): Cart {
+  const errors = errorsFor[kind];
+  const shopperId = scopedShopperId(principal, kind);
+  if (shopperId === undefined && principal.grant !== 'client_credentials') throw new StubError(errors.permissions); // row 9
+  if (shopperId !== undefined && ids.some((id) => id !== shopperId)) throw new StubError(errors.permissions); // row 10
+  if (!cart) throw new StubError('CartNotFound'); // row 11
+  if (!ids.every(exists)) throw new StubError(errors.notFound); // row 12
+  return cart;
+}
+
+/** The shopper the request is scoped to for this kind of association: AT for accounts, CT for customers. */
+function scopedShopperId(principal: Principal, kind: ShopperKind): string | undefined {
+  return kind === 'account' ? principal.account?.accountId : principal.customer?.customerId;
+}
+
+function idsOf(cart: Cart, kind: ShopperKind): string[] {
+  return kind === 'account' ? cart.account_ids : cart.customer_ids;
+}
+
+function withIds(cart: Cart, kind: ShopperKind, ids: string[], now: string): Cart {
+  return touched(kind === 'account' ? { ...cart, account_ids: ids } : { ...cart, customer_ids: ids }, now);
+}

@@ -1,0 +1,110 @@
+/** Cart rules: BEHAVIOR.md's Carts table. */
+import { StubError } from './errors.js';
+import { isAdministrator, isOwner, isUnowned, type Cart, type Owner, type Principal } from './model.js';
+
+/** Carts are purged seven days after their last update (Elastic Path's cart settings default). */
+export const CART_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface CartAttributes {
+  name?: string;
+  description?: string;
+  contact?: { email?: string };
+  discount_settings?: Cart['discount_settings'];
+}
+
+export function expiresAt(cart: Cart): string {
+  return new Date(Date.parse(cart.updated_at) + CART_LIFETIME_MS).toISOString();
+}
+
+/** Carts updated at or before this instant have expired. */
+export function expiryCutoff(now: string): string {
+  return new Date(Date.parse(now) - CART_LIFETIME_MS).toISOString();
+}
+
+/** The cart as a reader sees it: an expired cart is gone. */
+export function live(cart: Cart | undefined, now: string): Cart | undefined {
+  return cart && cart.updated_at > expiryCutoff(now) ? cart : undefined;
+}
+
+export function touched(cart: Cart, now: string): Cart {
+  return { ...cart, updated_at: now };
+}
+
+export function newCart(id: string, attributes: CartAttributes, now: string): Cart {
+  return {
+    id,
+    name: attributes.name ?? 'Cart',
+    description: attributes.description ?? '',
+    ...(attributes.contact ? { contact: attributes.contact } : {}),
+    discount_settings: attributes.discount_settings ?? {},
+    account_ids: [],
+    customer_ids: [],
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** POST /v2/carts: a shopper token associates the new cart with that shopper. */
+export function createCart(
+  existing: Cart | undefined,
+  id: string,
+  attributes: CartAttributes,
+  principal: Principal,
+  now: string,
+): Cart {
+  if (existing) throw new StubError('CartIdTaken', { source: 'data.id' });
+  const cart = newCart(id, attributes, now);
+  if (cart.contact?.email && principal.account) throw new StubError('AccountCartHasContactEmail');
+  if (cart.contact?.email && principal.customer) throw new StubError('CustomerCartHasContactEmail');
+  return {
+    ...cart,
+    account_ids: principal.account ? [principal.account.accountId] : [],
+    customer_ids: principal.customer ? [principal.customer.customerId] : [],
+  };
+}
+
+/** A cart with owners is for the administrator and its owners only (decision: keeps shoppers apart). */
+export function assertReadable(cart: Cart, principal: Principal): void {
+  if (!isUnowned(cart) && !isAdministrator(principal) && !isOwner(cart, principal)) {
+    throw new StubError('CartBelongsToAnotherShopper');
+  }
+}
+
+export function updateCart(cart: Cart | undefined, attributes: CartAttributes, principal: Principal, now: string): Cart {
+  if (!cart) throw new StubError('CartNotFound');
+  assertReadable(cart, principal);
+  return touched(
+    {
+      ...cart,
+      ...(attributes.name !== undefined ? { name: attributes.name } : {}),
+      ...(attributes.description !== undefined ? { description: attributes.description } : {}),
+      ...(attributes.contact !== undefined ? { contact: attributes.contact } : {}),
+      ...(attributes.discount_settings !== undefined ? { discount_settings: attributes.discount_settings } : {}),
+    },
+    now,
+  );
+}
+
+/**
+ * DELETE /v2/carts/:id. `liveCartsOf` counts a customer's live carts, this one included.
+ * A customer's last cart cannot be deleted (Elastic Path's documented `Last cart` error).
+ */
+export function assertDeletable(
+  cart: Cart | undefined,
+  principal: Principal,
+  liveCartsOf: (owner: Owner) => number,
+): Cart {
+  if (!cart) throw new StubError('CartNotFound');
+  assertReadable(cart, principal);
+  if (cart.customer_ids.some((id) => liveCartsOf({ kind: 'customer', id }) <= 1)) throw new StubError('LastCart');
+  return cart;
+}
+
+/** GET /v2/carts: whose carts the caller lists; undefined means every cart (administrator). */
+export function listingOwner(principal: Principal): Owner | undefined {
+  if (principal.account && principal.customer) throw new StubError('BothShopperTokens');
+  if (principal.account) return { kind: 'account', id: principal.account.accountId };
+  if (principal.customer) return { kind: 'customer', id: principal.customer.customerId };
+  if (principal.grant === 'client_credentials') return undefined;
+  throw new StubError('NoShopperToken');
+}

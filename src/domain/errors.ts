@@ -1,0 +1,152 @@
+/**
+ * The error catalogue: every status, title and detail the stub sends is named here once.
+ * Row numbers refer to the association table of BEHAVIOR.md.
+ */
+export interface ErrorEntry {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+}
+
+export const catalogue = {
+  // rows 1–2
+  InvalidAccessToken: {
+    status: 401,
+    title: 'Unable to validate access token',
+    detail: 'The access token is missing, unknown or expired',
+  },
+  InvalidShopperToken: {
+    status: 401,
+    title: 'Unable to validate access token',
+    detail: 'The account or customer token is not a valid, unexpired token of this stub',
+  },
+  // row 3
+  MalformedJson: { status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON' },
+  // row 4
+  InvalidJsonPayload: {
+    status: 403,
+    title: 'Invalid json payload',
+    detail: 'The request body must be an object whose data is an array of related objects',
+  },
+  // row 5
+  AccountTypeNotListed: {
+    status: 400,
+    title: 'The type does not exist or is not listed as account',
+    detail: "Each item's type must be account",
+  },
+  CustomerTypeNotListed: {
+    status: 400,
+    title: 'The type does not exist or is not listed as customer',
+    detail: "Each item's type must be customer",
+  },
+  // row 6, and every other schema failure without an entry of its own
+  FieldRequired: { status: 400, title: 'required', detail: 'A required field is missing' },
+  FieldInvalid: { status: 400, title: 'invalid', detail: 'A field has a value the contract does not allow' },
+  // row 7, and row 14 for accounts
+  MoreThanOneAccount: {
+    status: 403,
+    title: 'Cannot associate more than one account',
+    detail: 'A cart can be associated with one account only',
+  },
+  MoreThanOneCustomer: {
+    status: 403,
+    title: 'Cannot associate more than one customer',
+    detail: 'Associate one customer per request',
+  },
+  // row 8
+  InvalidCartId: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'A cart id uses only A-Za-z0-9_- and has 1 to 64 characters',
+  },
+  // rows 9–10
+  AccountPermissions: {
+    status: 403,
+    title: 'Account does not have the required permissions to fulfill this request',
+    detail: "An implicit token needs the account's EP-Account-Management-Authentication-Token, for that account",
+  },
+  CustomerPermissions: {
+    status: 403,
+    title: 'Customer does not have the required permissions to fulfill this request',
+    detail: "An implicit token needs the customer's X-Moltin-Customer-Token, for that customer",
+  },
+  // rows 11–12
+  CartNotFound: { status: 404, title: 'Not Found', detail: 'Cart not found' },
+  AccountNotFound: { status: 404, title: 'Not Found', detail: 'Account not found' },
+  CustomerNotFound: { status: 404, title: 'Not Found', detail: 'Customer not found' },
+  // row 13
+  AccountCartHasContactEmail: {
+    status: 422,
+    title: 'Cannot associate accounts to carts with contact emails',
+    detail: 'The cart has a contact email; remove it before associating an account',
+  },
+  CustomerCartHasContactEmail: {
+    status: 422,
+    title: 'Cannot associate customers to carts with contact emails',
+    detail: 'The cart has a contact email; remove it before associating a customer',
+  },
+
+  // Carts
+  CartBelongsToAnotherShopper: { status: 403, title: 'Forbidden', detail: 'The cart belongs to another shopper' },
+  CartIdTaken: { status: 409, title: 'Conflict', detail: 'A cart with this id already exists' },
+  LastCart: {
+    status: 400,
+    title: 'Last cart',
+    detail: 'This is the last cart associated with a customer and it cannot be deleted, try disassociating instead',
+  },
+  BothShopperTokens: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'Send either an account token or a customer token, not both',
+  },
+  NoShopperToken: {
+    status: 403,
+    title: 'Forbidden',
+    detail: 'An implicit token needs an account or customer token to list carts',
+  },
+
+  // Tokens
+  UnknownClient: { status: 401, title: 'Unauthorized', detail: 'The client id or secret is wrong' },
+  InvalidGrant: { status: 400, title: 'Bad Request', detail: 'grant_type must be implicit or client_credentials' },
+  WrongMemberCredentials: { status: 401, title: 'Unauthorized', detail: 'The username, password or password profile is wrong' },
+  SwitchNeedsAccountToken: {
+    status: 401,
+    title: 'Unauthorized',
+    detail: 'Switching account needs a valid EP-Account-Management-Authentication-Token',
+  },
+  WrongCustomerCredentials: { status: 401, title: 'Unauthorized', detail: 'The email or password is wrong' },
+
+  // Transport
+  RouteNotFound: { status: 404, title: 'Not Found', detail: 'No such route' },
+  UnsupportedMediaType: {
+    status: 415,
+    title: 'Unsupported Media Type',
+    detail: 'Send the body as application/json (or form-encoded where the contract allows it)',
+  },
+  PayloadTooLarge: { status: 413, title: 'Payload Too Large', detail: 'The request body is larger than the stub accepts' },
+  BadRequest: { status: 400, title: 'Bad Request', detail: 'The request could not be understood' },
+  Internal: { status: 500, title: 'Internal Server Error', detail: 'The stub failed unexpectedly; this is a bug in the stub' },
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorName = keyof typeof catalogue;
+
+/** An answer that is an error, thrown or returned by any layer and shaped in one place. */
+export class StubError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly source: string | undefined;
+
+  constructor(override readonly name: ErrorName, overrides: { detail?: string; source?: string } = {}) {
+    const entry: ErrorEntry = catalogue[name];
+    super(`${entry.title}: ${overrides.detail ?? entry.detail}`);
+    this.status = entry.status;
+    this.title = entry.title;
+    this.detail = overrides.detail ?? entry.detail;
+    this.source = overrides.source;
+  }
+}
+
+export function isErrorName(name: unknown): name is ErrorName {
+  return typeof name === 'string' && Object.hasOwn(catalogue, name);
+}

@@ -1,0 +1,52 @@
+import formBody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { TokenService } from '../auth/tokens.js';
+import { StubClock } from '../clock.js';
+import { loadContract, type Contract } from '../contract/document.js';
+import { loadFixtures } from '../fixtures.js';
+import { MemoryStore } from '../store/memory-store.js';
+import type { Store } from '../store/store.js';
+import { installErrorHandling } from './errors.js';
+import { handlers } from './handlers/index.js';
+import { registerOperations } from './routes.js';
+
+export interface AppOptions {
+  /** Where state lives; by default an in-memory store seeded with the bundled fixtures. */
+  store?: Store;
+  clock?: StubClock;
+  /** Signs tokens; generated per process unless given. */
+  tokenSecret?: string;
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+  contract?: Contract;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  store: Store;
+  clock: StubClock;
+  tokens: TokenService;
+}
+
+/** Builds the stub without listening (fastify/demo's app/server split): tests inject, the CLI listens. */
+export async function buildApp(options: AppOptions = {}): Promise<App> {
+  const store = options.store ?? new MemoryStore(await loadFixtures());
+  const clock = options.clock ?? new StubClock();
+  const tokens = new TokenService(clock, (token) => store.directory.pinnedTokens.get(token), options.tokenSecret);
+  const contract = options.contract ?? (await loadContract());
+
+  const fastify = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Long cart ids must reach the contract's 400 (row 8) rather than the router's 404.
+    routerOptions: { maxParamLength: 8 * 1024 },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  fastify.decorateRequest('principal', undefined);
+  await fastify.register(formBody);
+  installErrorHandling(fastify);
+  registerOperations(fastify, contract, handlers, { store, tokens, clock });
+  return { fastify, store, clock, tokens };
+}

@@ -1,0 +1,56 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { StubError, catalogue, type ErrorEntry } from '../domain/errors.js';
+
+export interface ErrorBody {
+  errors: { status: number | string; title: string; detail: string; source?: string }[];
+}
+
+export function errorBody(error: StubError | (ErrorEntry & { source?: string }), statusAsString: boolean): ErrorBody {
+  return {
+    errors: [
+      {
+        status: statusAsString ? String(error.status) : error.status,
+        title: error.title,
+        detail: error.detail,
+        ...(error.source ? { source: error.source } : {}),
+      },
+    ],
+  };
+}
+
+/** Fastify's own failures (parsing, limits) in the catalogue's words; anything unexpected is a 500. */
+function fromFastify(error: FastifyError): StubError | ErrorEntry {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new StubError('MalformedJson', { detail: `The request body is not valid JSON: ${error.message}` });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new StubError('UnsupportedMediaType');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new StubError('PayloadTooLarge');
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return new StubError('MalformedJson', { detail: `The request body is not valid JSON: ${error.message}` });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return { status, title: STATUS_CODES[status] ?? 'Error', detail: error.message };
+  return catalogue.Internal;
+}
+
+/** The one place where errors become responses (STYLE.md: one error path for everything). */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = error instanceof StubError ? error : fromFastify(error);
+    if (known.status >= 500) request.log.error({ err: error }, 'unexpected error');
+    const statusAsString = request.routeOptions.config?.operation?.errorStatusAsString ?? false;
+    return reply.code(known.status).type('application/json').send(errorBody(known, statusAsString));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply
+      .code(404)
+      .type('application/json')
+      .send(errorBody(new StubError('RouteNotFound', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }), false));
+  });
+}

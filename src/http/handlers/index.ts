@@ -1,0 +1,7 @@
+import type { OperationHandler } from '../operation.js';
+import * as associations from './associations.js';
+import * as carts from './carts.js';
+import * as tokens from './tokens.js';
+
+/** Every handler, by the operationId it serves. */
+export const handlers: Record<string, OperationHandler> = { ...tokens, ...carts, ...associations };

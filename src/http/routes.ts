@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticate } from '../auth/authenticate.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { StubClock } from '../clock.js';
+import type { Contract, Operation } from '../contract/document.js';
+import { compileRequestValidator } from '../contract/validation.js';
+import type { Principal } from '../domain/model.js';
+import type { Store } from '../store/store.js';
+import type { OperationHandler } from './operation.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    operation?: Operation;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+export interface Services {
+  store: Store;
+  tokens: TokenService;
+  clock: StubClock;
+}
+
+/**
+ * Binds every operation of the document to the handler named by its operationId (fastify-openapi-glue's
+ * idea): the document is the only place a path or schema is written. A missing handler, or a handler with
+ * no operation, stops the start.
+ */
+export function registerOperations(
+  app: FastifyInstance,
+  contract: Contract,
+  handlers: Readonly<Record<string, OperationHandler>>,
+  services: Services,
+): void {
+  const unbound = new Set(Object.keys(handlers));
+  for (const operation of contract.operations) {
+    const handler = handlers[operation.operationId];
+    if (!handler) throw new Error(`operation ${operation.operationId} (${operation.method} ${operation.path}) has no handler`);
+    unbound.delete(operation.operationId);
+    registerOperation(app, operation, handler, services);
+  }
+  if (unbound.size > 0) throw new Error(`handlers with no operation in the document: ${[...unbound].join(', ')}`);
+}
+
+function registerOperation(app: FastifyInstance, operation: Operation, handler: OperationHandler, services: Services): void {
+  const validate = compileRequestValidator(operation);
+  app.route({
+    method: operation.method,
+    url: operation.url,
+    config: { operation },
+    schema: { response: responseSchemas(operation) },
+    onRequest: operation.secured
+      ? async (request) => {
+          request.principal = authenticate(request.headers, services.tokens);
+        }
+      : undefined,
+    handler: async (request, reply) => {
+      validate(request, mediaTypeOf(request));
+      const result = await handler({
+        params: request.params as Record<string, string>,
+        query: request.query as Record<string, unknown>,
+        headers: request.headers,
+        body: request.body,
+        principal: request.principal,
+        store: services.store,
+        tokens: services.tokens,
+        now: services.clock.iso(),
+        baseUrl: `${request.protocol}://${request.host}`,
+      });
+      reply.code(result.status);
+      return result.body === undefined ? reply.send() : result.body;
+    },
+  });
+}
+
+/** Response schemas let Fastify serialize with fast-json-stringify instead of JSON.stringify. */
+function responseSchemas(operation: Operation): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(operation.responses).flatMap(([status, response]) =>
+      response.schema ? [[status.toLowerCase(), response.schema]] : [],
+    ),
+  );
+}
+
+function mediaTypeOf(request: FastifyRequest): string | undefined {
+  return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+}

@@ -1,0 +1,31 @@
+import type { Cart, Owner, StubData } from '../domain/model.js';
+import type { Directory } from './directory.js';
+
+export interface PageQuery {
+  /** Whose carts; undefined for every cart. */
+  owner: Owner | undefined;
+  offset: number;
+  limit: number;
+  /** Carts updated at or before this instant have expired and are left out. */
+  updatedAfter: string;
+}
+
+export interface CartWriter {
+  cart(id: string): Cart | undefined;
+  put(cart: Cart): void;
+  remove(id: string): void;
+}
+
+/**
+ * Where the stub's state lives. Reads are synchronous. `change` runs its mutation synchronously, so a
+ * rule's read-decide-write is atomic on Node's one thread, and resolves once the change is durable.
+ */
+export interface Store {
+  readonly directory: Directory;
+  cart(id: string): Cart | undefined;
+  page(query: PageQuery): { carts: Cart[]; total: number };
+  change<T>(mutation: (carts: CartWriter) => T): Promise<T>;
+  snapshot(): StubData;
+  replace(data: StubData): Promise<void>;
+  close(): Promise<void>;
+}
