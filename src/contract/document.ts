@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 
 /** openapi/ sits beside src/ and dist/ alike, so this resolves in the checkout and in the package. */
 export const DOCUMENT_PATH = fileURLToPath(new URL('../../openapi/openapi.yaml', import.meta.url));
@@ -47,7 +47,7 @@ export interface Contract {
 }
 
 export async function loadContract(path: string = DOCUMENT_PATH): Promise<Contract> {
-  const document = parse(await readFile(path, 'utf8')) as OpenAPIV3_1.Document;
+  const document = load(await readFile(path, 'utf8')) as OpenAPIV3_1.Document;
   const resolved = (await $RefParser.dereference(structuredClone(document))) as unknown as OpenAPIV3_1.Document;
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(resolved.paths ?? {})) {

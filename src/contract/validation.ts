@@ -3,10 +3,13 @@ import addFormats from 'ajv-formats';
 import { StubError, isErrorName } from '../domain/errors.js';
 import type { Operation, Parameter, Schema } from './document.js';
 
+// The document's schemas are checked against the meta-schema by the test suite, not at every start:
+// compiling the 2020-12 meta-schema would cost more than the rest of the start-up.
+const TRUSTED_SCHEMAS = { meta: false, validateSchema: false, strictTypes: false } as const;
 /** Bodies are validated as sent: no coercion, no defaults, first error only (a crafted body cannot make it slow). */
-const bodies = configure(new Ajv2020({ allErrors: false, coerceTypes: false, useDefaults: false, strictTypes: false }));
+const bodies = configure(new Ajv2020({ ...TRUSTED_SCHEMAS, allErrors: false, coerceTypes: false, useDefaults: false }));
 /** Path, query and header values arrive as strings: coerce them to the document's types and fill defaults. */
-const parameters = configure(new Ajv2020({ allErrors: false, coerceTypes: true, useDefaults: true, strictTypes: false }));
+const parameters = configure(new Ajv2020({ ...TRUSTED_SCHEMAS, allErrors: false, coerceTypes: true, useDefaults: true }));
 
 function configure(ajv: Ajv2020): Ajv2020 {
   addFormats.default(ajv);
@@ -33,6 +36,8 @@ interface PartValidator {
  * query and headers: BEHAVIOR.md answers a bad payload (rows 4–7) before a bad cart id (row 8).
  */
 export function compileRequestValidator(operation: Operation): (request: RequestParts, mediaType: string | undefined) => void {
+  for (const schema of Object.values(operation.requestBodies)) assertKnownErrorNames(schema, operation.operationId);
+  for (const parameter of operation.parameters) assertKnownErrorNames(parameter.schema, operation.operationId);
   const bodyValidators = new Map(
     Object.entries(operation.requestBodies).map(([mediaType, schema]) => [
       mediaType,
@@ -48,11 +53,27 @@ export function compileRequestValidator(operation: Operation): (request: Request
   const defaultBody = bodyValidators.values().next().value;
 
   return (request, mediaType) => {
+    // Only operations that take a body care; clients send Content-Type on GETs too.
+    if (mediaType && bodyValidators.size > 0 && !bodyValidators.has(mediaType)) {
+      throw new StubError('UnsupportedMediaType', {
+        detail: `Send the body as ${[...bodyValidators.keys()].join(' or ')}, not ${mediaType}`,
+      });
+    }
     const bodyValidator = (mediaType && bodyValidators.get(mediaType)) || defaultBody;
     for (const validator of bodyValidator ? [bodyValidator, ...parameterValidators] : parameterValidators) {
       if (!validator.validate(request[validator.part])) throw toStubError(validator, validator.validate.errors![0]!);
     }
   };
+}
+
+/** A misspelt `x-stub-error` would silently answer the generic error; refuse to start instead. */
+function assertKnownErrorNames(schema: unknown, operationId: string): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  const name = (schema as Schema)['x-stub-error'];
+  if (name !== undefined && !isErrorName(name)) {
+    throw new Error(`${operationId}: x-stub-error "${String(name)}" is not in the error catalogue (src/domain/errors.ts)`);
+  }
+  for (const value of Object.values(schema)) assertKnownErrorNames(value, operationId);
 }
 
 function parametersSchema(list: Parameter[], location: Parameter['in']): Schema | undefined {

@@ -4,7 +4,7 @@ import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import { loadContract, type Operation } from '../../src/contract/document.js';
 
 export const SHARED_DIR = fileURLToPath(new URL('../../../shared/', import.meta.url));
@@ -39,11 +39,11 @@ export function ownContractViolation(operationId: string, status: number, body: 
 
 /** Elastic Path's own response schemas, where they are sound (BEHAVIOR.md says which to follow). */
 async function referenceSchemas(): Promise<Map<string, ValidateFunction>> {
-  const load = async (file: string) =>
-    (await $RefParser.dereference(parse(readFileSync(`${SHARED_DIR}ep-reference/${file}`, 'utf8')))) as any;
-  const carts = await load('cartsorders.openapi.yaml');
-  const auth = await load('authentication.openapi.yaml');
-  const accounts = await load('accounts.openapi.yaml');
+  const loadReference = async (file: string) =>
+    (await $RefParser.dereference(load(readFileSync(`${SHARED_DIR}ep-reference/${file}`, 'utf8')))) as any;
+  const carts = await loadReference('cartsorders.openapi.yaml');
+  const auth = await loadReference('authentication.openapi.yaml');
+  const accounts = await loadReference('accounts.openapi.yaml');
   const ajv = newAjv();
   const json = (response: any) => ajv.compile(response.content['application/json'].schema);
   const accountsPath = carts.paths['/v2/carts/{cartID}/relationships/accounts'];
