@@ -105,9 +105,21 @@ describe('bad input always gets a clear error in the shared shape, never a 500',
     await stub.close();
   });
 
-  it('an empty JSON body answers 400 Bad Request saying the JSON is malformed', async () => {
+  it('an empty body with a JSON content type counts as no body, as the official SDK sends it', async () => {
     const stub = await startTestStub();
-    const response = await stub.request({ method: 'POST', url, headers: { ...auth.cc, 'content-type': 'application/json' }, payload: '' });
+    const headers = { ...auth.cc, 'content-type': 'application/json' };
+    const association = await stub.request({ method: 'POST', url, headers, payload: '' });
+    expect(association.statusCode).toBe(403);
+    expect(errorOf(association).title).toBe('Invalid json payload');
+    const deletion = await stub.request({ method: 'DELETE', url: '/v2/carts/demo-cart-2', headers, payload: '' });
+    expect(deletion.statusCode).toBe(204);
+    await stub.close();
+  });
+
+  it('truncated JSON answers 400 Bad Request saying the JSON is malformed', async () => {
+    const stub = await startTestStub();
+    const headers = { ...auth.cc, 'content-type': 'application/json' };
+    const response = await stub.request({ method: 'POST', url, headers, payload: '{"data":[{"type":' });
     expect(response.statusCode).toBe(400);
     expect(errorOf(response)).toMatchObject({ title: 'Bad Request', detail: expect.stringMatching(/not valid JSON/) });
     await stub.close();

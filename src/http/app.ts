@@ -41,10 +41,16 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Long cart ids must reach the contract's 400 (row 8) rather than the router's 404.
     routerOptions: { maxParamLength: 8 * 1024 },
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
   });
   fastify.decorateRequest('principal', undefined);
+  // The official SDK sends Content-Type: application/json on every request, bodiless DELETEs included,
+  // and Elastic Path accepts them: an empty JSON body is no body, not malformed JSON.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
   await fastify.register(formBody);
   installErrorHandling(fastify);
   registerOperations(fastify, contract, handlers, { store, tokens, clock });
