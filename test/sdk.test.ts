@@ -20,19 +20,7 @@
 import { gateway, MemoryStorageFactory, type ConfigOptions, type ElasticPath } from '@elasticpath/js-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStub, type RunningStub } from '../src/index.js';
-
-/**
- * Fixture ids (fixtures/default.json; the same as `ids` in test/support/stub.ts, which this file does not
- * import: that module loads the contract checker at import time, and this file only talks HTTP).
- */
-const ids = {
-  acme: 'a0000000-0000-4000-8000-000000000001',
-  globex: 'b0000000-0000-4000-8000-000000000002',
-  initech: 'c0000000-0000-4000-8000-000000000003',
-  carol: 'c1000000-0000-4000-8000-0000000000c1',
-  dave: 'd1000000-0000-4000-8000-0000000000d1',
-  passwordProfile: '9f1b5c3e-0000-4000-8000-0000000000f1',
-} as const;
+import { ids } from './support/fixtures.js';
 
 /** Shapes as the stub (and Elastic Path) answer them; the SDK's bundled types omit or mistype several. */
 interface Related {

@@ -6,27 +6,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type App, type AppOptions } from '../../src/http/app.js';
 import { ownContractViolation, referenceViolation } from './contract.js';
 
-export const ids = {
-  acme: 'a0000000-0000-4000-8000-000000000001',
-  globex: 'b0000000-0000-4000-8000-000000000002',
-  initech: 'c0000000-0000-4000-8000-000000000003',
-  alice: 'a1000000-0000-4000-8000-0000000000a1',
-  bob: 'b1000000-0000-4000-8000-0000000000b1',
-  carol: 'c1000000-0000-4000-8000-0000000000c1',
-  dave: 'd1000000-0000-4000-8000-0000000000d1',
-  passwordProfile: '9f1b5c3e-0000-4000-8000-0000000000f1',
-} as const;
-
-/** Pinned tokens from fixtures/default.json. */
-export const auth = {
-  cc: { authorization: 'Bearer demo-client-credentials-token' },
-  implicit: { authorization: 'Bearer demo-implicit-token' },
-  aliceAcme: { 'ep-account-management-authentication-token': 'demo-alice-acme-token' },
-  aliceGlobex: { 'ep-account-management-authentication-token': 'demo-alice-globex-token' },
-  bobGlobex: { 'ep-account-management-authentication-token': 'demo-bob-globex-token' },
-  carol: { 'x-moltin-customer-token': 'demo-carol-token' },
-  dave: { 'x-moltin-customer-token': 'demo-dave-token' },
-} as const;
+export { auth, ids } from './fixtures.js';
 
 export interface TestStub extends App {
   /** Sends a request; `json` is sent as an application/json body. Throws if the response breaks the contract. */
