@@ -3,7 +3,7 @@
  * Rows 1–8 (tokens, JSON, payload shape, cart id) are settled before these rules run.
  */
 import { StubError, type ErrorName } from './errors.js';
-import { isOwner, isUnowned, type Cart, type Principal, type ShopperKind } from './model.js';
+import { isAdministrator, isOwner, isUnowned, type Cart, type Principal, type ShopperKind } from './model.js';
 import { touched } from './carts.js';
 
 export type AssociationOutcome =
@@ -63,7 +63,10 @@ export function dissociate(request: AssociationRequest): AssociationOutcome {
 function checkCommonRows({ kind, cart, principal, ids, exists }: AssociationRequest): Cart {
   const errors = errorsFor[kind];
   const shopperId = scopedShopperId(principal, kind);
-  if (shopperId === undefined && principal.grant !== 'client_credentials') throw new StubError(errors.permissions); // row 9
+  // Row 9. Any shopper token scopes the request, whatever the bearer: a customer token on the accounts
+  // endpoint (or an account token on the customers one) leaves the caller with no right to act as admin.
+  const actsAsAdministrator = isAdministrator(principal);
+  if (shopperId === undefined && !actsAsAdministrator) throw new StubError(errors.permissions);
   if (shopperId !== undefined && ids.some((id) => id !== shopperId)) throw new StubError(errors.permissions); // row 10
   if (!cart) throw new StubError('CartNotFound'); // row 11
   if (!ids.every(exists)) throw new StubError(errors.notFound); // row 12

@@ -54,11 +54,21 @@ async function referenceSchemas(): Promise<Map<string, ValidateFunction>> {
     ['createAccessToken 200', json(auth.paths['/oauth/access_token'].post.responses['200'])],
     ['createAccessToken 400', json(auth.paths['/oauth/access_token'].post.responses['400'])],
     ['createAccessToken 401', json(auth.paths['/oauth/access_token'].post.responses['401'])],
-    ['createAccountMemberTokens 201', json(accounts.paths['/v2/account-members/tokens'].post.responses['201'])],
+    ['createAccountMemberTokens 201', json(withoutUnsoundLinks(accounts.paths['/v2/account-members/tokens'].post.responses['201']))],
     ['createAccountMemberTokens 401', json(accounts.paths['/v2/account-members/tokens'].post.responses['401'])],
   ]);
 }
 const reference = await referenceSchemas();
+
+/**
+ * Elastic Path's account-member-token `links` contradict their own examples (raw `[` `]` under `format: uri`,
+ * `null` under `type: string`); BEHAVIOR.md says to follow the examples, so only the rest is checked.
+ */
+function withoutUnsoundLinks(response: any): any {
+  const copy = structuredClone(response);
+  delete copy.content['application/json'].schema.properties.links;
+  return copy;
+}
 
 export function referenceViolation(operationId: string, status: number, body: unknown): string | undefined {
   const validate = reference.get(`${operationId} ${status}`);
