@@ -1,10 +1,13 @@
 import { buildApp, type App, type AppOptions } from './http/app.js';
+import type { JournalEntry, JournalFilter } from './http/journal.js';
 
 export { buildApp, type App, type AppOptions } from './http/app.js';
 export { StubClock } from './clock.js';
 export { MemoryStore } from './store/memory-store.js';
+export { FileStore } from './store/file-store.js';
 export type { Store } from './store/store.js';
-export { loadFixtures, DEFAULT_FIXTURES_PATH } from './fixtures.js';
+export type { JournalEntry, JournalFilter } from './http/journal.js';
+export { loadFixtures, DEFAULT_FIXTURES_PATH, type FixtureData } from './fixtures.js';
 
 export interface StubOptions extends AppOptions {
   /** 0 picks a free port. Default 4010. */
@@ -16,6 +19,9 @@ export interface StubOptions extends AppOptions {
 export interface RunningStub extends App {
   url: string;
   port: number;
+  /** The request journal, oldest first (what `GET /__stub/requests` answers). */
+  requests(filter?: JournalFilter): JournalEntry[];
+  /** Finishes in-flight requests, writes what is pending and stops listening. */
   close(): Promise<void>;
 }
 
@@ -27,5 +33,11 @@ export async function startStub(options: StubOptions = {}): Promise<RunningStub>
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 4010);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { ...app, url: `http://${urlHost}:${port}`, port, close: () => app.fastify.close() };
+  return {
+    ...app,
+    url: `http://${urlHost}:${port}`,
+    port,
+    requests: (filter) => app.journal.list(filter),
+    close: () => app.fastify.close(),
+  };
 }
