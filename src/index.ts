@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { buildApp, type App, type AppOptions } from './http/app.js';
 import type { JournalEntry, JournalFilter } from './http/journal.js';
 
@@ -38,6 +39,20 @@ export async function startStub(options: StubOptions = {}): Promise<RunningStub>
     url: `http://${urlHost}:${port}`,
     port,
     requests: (filter) => app.journal.list(filter),
-    close: () => app.fastify.close(),
+    close: () => closeDraining(app.fastify),
   };
+}
+
+/**
+ * Fastify's close ends idle keep-alive connections once, as it starts; a connection whose request is still
+ * being answered goes idle later and would hold the server open for its whole keep-alive timeout. So idle
+ * connections are ended until the close is done: in-flight requests finish, nothing waits on a silent client.
+ */
+async function closeDraining(fastify: FastifyInstance): Promise<void> {
+  const draining = setInterval(() => fastify.server.closeIdleConnections(), 50);
+  try {
+    await fastify.close();
+  } finally {
+    clearInterval(draining);
+  }
 }
