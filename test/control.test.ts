@@ -122,6 +122,12 @@ describe('GET and DELETE /__stub/requests', () => {
     ]);
   });
 
+  it('records the query as sent, without the defaults validation fills in', async () => {
+    await stub.request({ method: 'DELETE', url: '/__stub/requests' });
+    await stub.request({ method: 'GET', url: '/v2/carts?page[offset]=0', headers: auth.cc });
+    expect((await stub.request({ method: 'GET', url: '/__stub/requests' })).data.data[0].query).toEqual({ 'page[offset]': '0' });
+  });
+
   it('records requests to unknown routes with a null operationId', async () => {
     await stub.request({ method: 'DELETE', url: '/__stub/requests' });
     await stub.request({ method: 'GET', url: '/v2/nowhere' });

@@ -11,32 +11,38 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const newDataFile = () => join(dir, `data-${++files}.json`);
 
-const associateAccount = (stub: TestStub, cartId: string, accountId: string) =>
+const associate = (stub: TestStub, kind: 'account' | 'customer', cartId: string, id: string) =>
   stub.request({
     method: 'POST',
-    url: `/v2/carts/${cartId}/relationships/accounts`,
+    url: `/v2/carts/${cartId}/relationships/${kind}s`,
     headers: auth.cc,
-    json: { data: [{ type: 'account', id: accountId }] },
-  });
-const associateCustomer = (stub: TestStub, cartId: string, customerId: string) =>
-  stub.request({
-    method: 'POST',
-    url: `/v2/carts/${cartId}/relationships/customers`,
-    headers: auth.cc,
-    json: { data: [{ type: 'customer', id: customerId }] },
+    json: { data: [{ type: kind, id }] },
   });
 const createCart = (stub: TestStub, id: string) =>
   stub.request({ method: 'POST', url: '/v2/carts', headers: auth.cc, json: { data: { id, name: id } } });
 const getCart = (stub: TestStub, id: string) => stub.request({ method: 'GET', url: `/v2/carts/${id}`, headers: auth.cc });
+const accountsOf = async (stub: TestStub, id: string) => (await getCart(stub, id)).data.data.relationships.accounts?.data;
+
+/** A file store answers one association 200; a copy of its two files as they are then is what a crash would leave. */
+async function filesLeftByACrash(): Promise<string> {
+  const dataFile = newDataFile();
+  const stub = await startTestStub({ dataFile });
+  expect((await associate(stub, 'account', 'demo-cart-2', ids.globex)).statusCode).toBe(200);
+  const crashed = newDataFile();
+  copyFileSync(dataFile, crashed);
+  copyFileSync(`${dataFile}.log`, `${crashed}.log`);
+  await stub.close();
+  return crashed;
+}
 
 describe('a file-backed stub keeps its state across restarts', () => {
   it('a restarted stub finds every association made before the restart', async () => {
     const dataFile = newDataFile();
     const before = await startTestStub({ dataFile });
-    expect((await associateAccount(before, 'demo-cart-empty', ids.acme)).statusCode).toBe(200);
+    expect((await associate(before, 'account', 'demo-cart-empty', ids.acme)).statusCode).toBe(200);
     expect((await createCart(before, 'persisted-cart')).statusCode).toBe(201);
-    expect((await associateCustomer(before, 'persisted-cart', ids.carol)).statusCode).toBe(200);
-    expect((await associateCustomer(before, 'persisted-cart', ids.dave)).statusCode).toBe(200);
+    expect((await associate(before, 'customer', 'persisted-cart', ids.carol)).statusCode).toBe(200);
+    expect((await associate(before, 'customer', 'persisted-cart', ids.dave)).statusCode).toBe(200);
     const dissociated = await before.request({
       method: 'DELETE',
       url: '/v2/carts/demo-cart-acme/relationships/accounts',
@@ -47,52 +53,39 @@ describe('a file-backed stub keeps its state across restarts', () => {
     await before.close();
 
     const after = await startTestStub({ dataFile });
-    expect((await getCart(after, 'demo-cart-empty')).data.data.relationships.accounts.data).toEqual([{ type: 'account', id: ids.acme }]);
+    expect(await accountsOf(after, 'demo-cart-empty')).toEqual([{ type: 'account', id: ids.acme }]);
     expect((await getCart(after, 'persisted-cart')).data.data.relationships.customers.data).toEqual([
       { type: 'customer', id: ids.carol },
       { type: 'customer', id: ids.dave },
     ]);
-    expect((await getCart(after, 'demo-cart-acme')).data.data.relationships.accounts).toBeUndefined();
-    expect((await associateAccount(after, 'demo-cart-empty', ids.acme)).statusCode).toBe(204);
+    expect(await accountsOf(after, 'demo-cart-acme')).toBeUndefined();
+    expect((await associate(after, 'account', 'demo-cart-empty', ids.acme)).statusCode).toBe(204);
     await after.close();
   });
 
   it('a change answered 2xx is already in the log on disk, and a copy of the files taken then replays it', async () => {
-    const dataFile = newDataFile();
-    const stub = await startTestStub({ dataFile });
-    expect((await associateAccount(stub, 'demo-cart-2', ids.globex)).statusCode).toBe(200);
-    // What a crash right now would leave behind: the two files as they are on disk.
-    const crashed = newDataFile();
-    copyFileSync(dataFile, crashed);
-    copyFileSync(`${dataFile}.log`, `${crashed}.log`);
+    const crashed = await filesLeftByACrash();
     expect(readFileSync(`${crashed}.log`, 'utf8')).toContain(ids.globex);
-    await stub.close();
 
     const restarted = await startTestStub({ dataFile: crashed });
-    expect((await getCart(restarted, 'demo-cart-2')).data.data.relationships.accounts.data).toEqual([{ type: 'account', id: ids.globex }]);
+    expect(await accountsOf(restarted, 'demo-cart-2')).toEqual([{ type: 'account', id: ids.globex }]);
     await restarted.close();
   });
 
   it('a torn last log line, cut short by a crash before it was acknowledged, is dropped on start', async () => {
-    const dataFile = newDataFile();
-    const stub = await startTestStub({ dataFile });
-    expect((await associateAccount(stub, 'demo-cart-2', ids.globex)).statusCode).toBe(200);
-    const crashed = newDataFile();
-    copyFileSync(dataFile, crashed);
-    copyFileSync(`${dataFile}.log`, `${crashed}.log`);
-    await stub.close();
+    const crashed = await filesLeftByACrash();
     appendFileSync(`${crashed}.log`, '{"put":{"id":"demo-cart-empty","account_ids":["a0000000-0000-4');
 
     const restarted = await startTestStub({ dataFile: crashed });
-    expect((await getCart(restarted, 'demo-cart-2')).data.data.relationships.accounts.data).toEqual([{ type: 'account', id: ids.globex }]);
-    expect((await getCart(restarted, 'demo-cart-empty')).data.data.relationships.accounts).toBeUndefined();
+    expect(await accountsOf(restarted, 'demo-cart-2')).toEqual([{ type: 'account', id: ids.globex }]);
+    expect(await accountsOf(restarted, 'demo-cart-empty')).toBeUndefined();
     await restarted.close();
   });
 
   it('a clean close leaves the whole state in the data file and an empty log', async () => {
     const dataFile = newDataFile();
     const stub = await startTestStub({ dataFile });
-    await associateAccount(stub, 'demo-cart-empty', ids.initech);
+    await associate(stub, 'account', 'demo-cart-empty', ids.initech);
     await stub.close();
     expect(statSync(`${dataFile}.log`).size).toBe(0);
     const content = JSON.parse(readFileSync(dataFile, 'utf8'));
@@ -153,7 +146,7 @@ describe('group commit', () => {
     const store = stub.store as FileStore;
     const before = { ...store.writes };
 
-    const responses = await Promise.all(carts.map(({ id }) => associateAccount(stub, id, ids.acme)));
+    const responses = await Promise.all(carts.map(({ id }) => associate(stub, 'account', id, ids.acme)));
 
     expect(responses.every((response) => response.statusCode === 200)).toBe(true);
     const logSyncs = store.writes.logSyncs - before.logSyncs;

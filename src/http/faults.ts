@@ -51,7 +51,8 @@ export class Faults {
 export function installFaults(app: FastifyInstance, faults: Faults, latencyMs: number): void {
   if (latencyMs > 0) {
     app.addHook('onRequest', async (request) => {
-      if (!request.routeOptions.config?.operation?.control) await delay(latencyMs);
+      const operation = request.routeOptions.config?.operation;
+      if (operation && !operation.control) await delay(latencyMs);
     });
   }
   app.addHook('preValidation', async (request, reply) => {

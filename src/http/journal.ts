@@ -63,12 +63,14 @@ export function installJournal(app: FastifyInstance, journal: Journal): void {
     if (operation?.control) return;
     const at = new Date().toISOString();
     const started = performance.now();
+    // As sent: validation later coerces the query and fills in its defaults.
+    const query = { ...(request.query as object) };
     reply.raw.once('close', () => {
       journal.record({
         at,
         method: request.method,
         path: request.url.split('?')[0]!,
-        query: request.query,
+        query,
         operationId: operation?.operationId ?? null,
         status: reply.raw.headersSent ? reply.statusCode : null,
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,

@@ -111,12 +111,11 @@ export class FileStore implements Store {
     return this.next.promise;
   }
 
-  async replace(data: StubData): Promise<void> {
-    await this.memory.replace(data);
+  replace(data: StubData): Promise<void> {
     // The next snapshot holds the new state whole; lines of earlier changes would only be replayed over it.
     this.pending = [];
     this.snapshotDue = true;
-    return this.settled();
+    return this.memory.replace(data).then(() => this.settled());
   }
 
   /** Writes what is pending and compacts, so a clean shutdown leaves the state in the snapshot alone. */
