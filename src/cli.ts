@@ -1,23 +1,42 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { startStub } from './index.js';
+import { startStub, type RunningStub } from './index.js';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
+    data: { type: 'string' },
+    fixtures: { type: 'string' },
+    'admin-token': { type: 'string' },
   },
 });
 
-const stub = await startStub({
-  port: Number(values.port ?? process.env.PORT ?? 4010),
-  host: values.host ?? process.env.HOST ?? '127.0.0.1',
-});
+let stub: RunningStub;
+try {
+  stub = await startStub({
+    port: Number(values.port ?? process.env.PORT ?? 4010),
+    host: values.host ?? process.env.HOST ?? '127.0.0.1',
+    dataFile: values.data ?? process.env.STUB_DATA,
+    fixturesFile: values.fixtures ?? process.env.STUB_FIXTURES,
+    adminToken: values['admin-token'] ?? process.env.STUB_ADMIN_TOKEN,
+  });
+} catch (error) {
+  console.error(`ep-cart-stub did not start: ${(error as Error).message}`);
+  process.exit(1);
+}
 console.log(`ep-cart-stub listening on ${stub.url}`);
 console.log(`Point your Elastic Path client at host ${stub.url.replace('http://', '')} with protocol http.`);
 
+// Finish in-flight requests and write what is pending before exiting.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void stub.close().then(() => process.exit(0));
+    stub.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        console.error(`ep-cart-stub could not write its data on shutdown: ${error.message}`);
+        process.exit(1);
+      },
+    );
   });
 }

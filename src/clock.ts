@@ -7,6 +7,10 @@ export class StubClock {
     return this.frozenAt ?? Date.now() + this.offsetMs;
   }
 
+  get frozen(): boolean {
+    return this.frozenAt !== undefined;
+  }
+
   iso(): string {
     return new Date(this.now()).toISOString();
   }

@@ -1,10 +1,14 @@
+import type { FastifyInstance } from 'fastify';
 import { buildApp, type App, type AppOptions } from './http/app.js';
+import type { JournalEntry, JournalFilter } from './http/journal.js';
 
 export { buildApp, type App, type AppOptions } from './http/app.js';
 export { StubClock } from './clock.js';
 export { MemoryStore } from './store/memory-store.js';
+export { FileStore } from './store/file-store.js';
 export type { Store } from './store/store.js';
-export { loadFixtures, DEFAULT_FIXTURES_PATH } from './fixtures.js';
+export type { JournalEntry, JournalFilter } from './http/journal.js';
+export { loadFixtures, DEFAULT_FIXTURES_PATH, type FixtureData } from './fixtures.js';
 
 export interface StubOptions extends AppOptions {
   /** 0 picks a free port. Default 4010. */
@@ -16,6 +20,9 @@ export interface StubOptions extends AppOptions {
 export interface RunningStub extends App {
   url: string;
   port: number;
+  /** The request journal, oldest first (what `GET /__stub/requests` answers). */
+  requests(filter?: JournalFilter): JournalEntry[];
+  /** Finishes in-flight requests, writes what is pending and stops listening. */
   close(): Promise<void>;
 }
 
@@ -27,5 +34,25 @@ export async function startStub(options: StubOptions = {}): Promise<RunningStub>
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 4010);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { ...app, url: `http://${urlHost}:${port}`, port, close: () => app.fastify.close() };
+  return {
+    ...app,
+    url: `http://${urlHost}:${port}`,
+    port,
+    requests: (filter) => app.journal.list(filter),
+    close: () => closeDraining(app.fastify),
+  };
+}
+
+/**
+ * Fastify's close ends idle keep-alive connections once, as it starts; a connection whose request is still
+ * being answered goes idle later and would hold the server open for its whole keep-alive timeout. So idle
+ * connections are ended until the close is done: in-flight requests finish, nothing waits on a silent client.
+ */
+async function closeDraining(fastify: FastifyInstance): Promise<void> {
+  const draining = setInterval(() => fastify.server.closeIdleConnections(), 50);
+  try {
+    await fastify.close();
+  } finally {
+    clearInterval(draining);
+  }
 }

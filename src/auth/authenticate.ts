@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { StubError } from '../domain/errors.js';
 import type { Principal } from '../domain/model.js';
@@ -6,9 +7,11 @@ import type { TokenService } from './tokens.js';
 export const ACCOUNT_TOKEN_HEADER = 'ep-account-management-authentication-token';
 export const CUSTOMER_TOKEN_HEADER = 'x-moltin-customer-token';
 
+const bearerOf = (headers: IncomingHttpHeaders) => /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
+
 /** BEHAVIOR.md rows 1–2: the bearer token, then any shopper token, or 401. */
 export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService): Principal {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
+  const bearer = bearerOf(headers);
   const access = bearer === undefined ? undefined : tokens.access(bearer);
   if (!access) throw new StubError('InvalidAccessToken');
   const principal: Principal = { clientId: access.clientId, grant: access.grant };
@@ -26,4 +29,12 @@ export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService)
     principal.customer = customer;
   }
   return principal;
+}
+
+/** The control API is open unless the stub was given an admin token; then it needs that token as bearer. */
+export function authorizeAdmin(headers: IncomingHttpHeaders, adminToken: string | undefined): void {
+  if (adminToken === undefined) return;
+  const sent = Buffer.from(bearerOf(headers) ?? '');
+  const expected = Buffer.from(adminToken);
+  if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) throw new StubError('InvalidAdminToken');
 }

@@ -9,6 +9,8 @@ export const DOCUMENT_PATH = fileURLToPath(new URL('../../openapi/openapi.yaml',
 
 export type Schema = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+/** The tag of the stub's own operations (`/__stub/…`), as opposed to Elastic Path's. */
+export const CONTROL_TAG = 'Stub Control';
 
 export interface Parameter {
   name: string;
@@ -34,8 +36,13 @@ export interface Operation {
   parameters: Parameter[];
   /** Body schema by media type. */
   requestBodies: Record<string, Schema>;
+  /** Whether a request must have a body; an optional body is validated only when one is sent. */
+  bodyRequired: boolean;
   responses: Record<string, ResponseSpec>;
-  secured: boolean;
+  /** The security scheme the operation requires (`bearerAuth`, `adminToken`); undefined when it is open. */
+  scheme: string | undefined;
+  /** One of the stub's control operations: the journal, faults, latency and `Prefer` leave it alone. */
+  control: boolean;
   /** Elastic Path sends `status` as a string on some endpoints (BEHAVIOR.md, Error body). */
   errorStatusAsString: boolean;
 }
@@ -44,6 +51,8 @@ export interface Contract {
   /** The document as written, for serving and for the docs console. */
   document: OpenAPIV3_1.Document;
   operations: Operation[];
+  /** The document's component schemas, with every `$ref` resolved. */
+  schemas: Record<string, Schema>;
 }
 
 export async function loadContract(path: string = DOCUMENT_PATH): Promise<Contract> {
@@ -58,7 +67,7 @@ export async function loadContract(path: string = DOCUMENT_PATH): Promise<Contra
       operations.push(toOperation(path, method, item, operation, resolved.security));
     }
   }
-  return { document, operations };
+  return { document, operations, schemas: (resolved.components?.schemas ?? {}) as Record<string, Schema> };
 }
 
 function toOperation(
@@ -83,16 +92,19 @@ function toOperation(
     }),
   );
   const security = operation.security ?? defaultSecurity ?? [];
+  const tags = operation.tags ?? [];
   return {
     operationId: operation.operationId!,
     method: method.toUpperCase() as Operation['method'],
     path,
     url: path.replace(/\{([^}]+)\}/g, ':$1'),
-    tags: operation.tags ?? [],
+    tags,
     parameters,
     requestBodies,
+    bodyRequired: body?.required ?? false,
     responses,
-    secured: security.length > 0,
+    scheme: Object.keys(security[0] ?? {})[0],
+    control: tags.includes(CONTROL_TAG),
     errorStatusAsString: (operation as Record<string, unknown>)['x-stub-error-status'] === 'string',
   };
 }

@@ -10,6 +10,8 @@ const TRUSTED_SCHEMAS = { meta: false, validateSchema: false, strictTypes: false
 const bodies = configure(new Ajv2020({ ...TRUSTED_SCHEMAS, allErrors: false, coerceTypes: false, useDefaults: false }));
 /** Path, query and header values arrive as strings: coerce them to the document's types and fill defaults. */
 const parameters = configure(new Ajv2020({ ...TRUSTED_SCHEMAS, allErrors: false, coerceTypes: true, useDefaults: true }));
+/** Files read at start (fixtures, the data file) are checked for every problem, so one run lists them all. */
+const files = configure(new Ajv2020({ ...TRUSTED_SCHEMAS, allErrors: true, coerceTypes: false, useDefaults: false }));
 
 function configure(ajv: Ajv2020): Ajv2020 {
   addFormats.default(ajv);
@@ -59,7 +61,8 @@ export function compileRequestValidator(operation: Operation): (request: Request
         detail: `Send the body as ${[...bodyValidators.keys()].join(' or ')}, not ${mediaType}`,
       });
     }
-    const bodyValidator = (mediaType && bodyValidators.get(mediaType)) || defaultBody;
+    const bodySent = request.body !== undefined || operation.bodyRequired;
+    const bodyValidator = bodySent ? (mediaType && bodyValidators.get(mediaType)) || defaultBody : undefined;
     for (const validator of bodyValidator ? [bodyValidator, ...parameterValidators] : parameterValidators) {
       if (!validator.validate(request[validator.part])) throw toStubError(validator, validator.validate.errors![0]!);
     }
@@ -102,6 +105,24 @@ function toStubError({ part, schema }: PartValidator, error: ErrorObject): StubE
   const field = path.at(-1) ?? part;
   if (missing !== undefined) return new StubError('FieldRequired', { detail: `${field} is required`, source });
   return new StubError('FieldInvalid', { detail: `${field} ${error.message ?? 'is invalid'}`, source });
+}
+
+/** Every way `value` breaks `schema`, one line each, e.g. `carts[2].id is required`; empty when it fits. */
+export function compileProblemList(schema: Schema): (value: unknown) => string[] {
+  const validate = files.compile(schema);
+  return (value) => {
+    if (validate(value)) return [];
+    // An `if` failure only says which `then` applied; that `then`'s own errors name the problem.
+    return validate.errors!.filter((error) => error.keyword !== 'if').map(describeProblem);
+  };
+}
+
+function describeProblem(error: ErrorObject): string {
+  const where = bodySource(pointerSegments(error.instancePath));
+  if (error.keyword === 'required') return `${where ? `${where}.` : ''}${String(error.params.missingProperty)} is required`;
+  const subject = where || 'the top level';
+  if (error.keyword === 'additionalProperties') return `${subject} has an unknown property ${String(error.params.additionalProperty)}`;
+  return `${subject} ${error.message ?? 'is invalid'}`;
 }
 
 /** `/data/0/id` → `data[0].id`, as BEHAVIOR.md writes sources. */

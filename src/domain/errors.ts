@@ -116,6 +116,19 @@ export const catalogue = {
   },
   WrongCustomerCredentials: { status: 401, title: 'Unauthorized', detail: 'The email or password is wrong' },
 
+  // Stub control (the /__stub/ API and the Prefer header)
+  InvalidAdminToken: {
+    status: 401,
+    title: 'Unauthorized',
+    detail: 'The control API needs the admin token: Authorization: Bearer <token>',
+  },
+  UnknownOperation: { status: 400, title: 'Bad Request', detail: 'operationId names no Elastic Path operation of the stub' },
+  NoPreferredExample: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'The Prefer header asks for a response the document has no example of',
+  },
+
   // Transport
   RouteNotFound: { status: 404, title: 'Not Found', detail: 'No such route' },
   UnsupportedMediaType: {

@@ -3,16 +3,32 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
 import { loadContract, type Contract } from '../contract/document.js';
-import { loadFixtures } from '../fixtures.js';
+import type { StubData } from '../domain/model.js';
+import { checkedState, completeState, readFixtures, stateCheck, type FixtureData, type StateCheck } from '../fixtures.js';
+import { FileStore } from '../store/file-store.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { installErrorHandling } from './errors.js';
+import { Faults, installFaults } from './faults.js';
+import { controlHandlers } from './handlers/control.js';
 import { handlers } from './handlers/index.js';
+import { installJournal, Journal } from './journal.js';
+import { installPrefer } from './prefer.js';
 import { registerOperations } from './routes.js';
 
 export interface AppOptions {
-  /** Where state lives; by default an in-memory store seeded with the bundled fixtures. */
+  /** Where state lives; by default in memory, or in `dataFile` when given. */
   store?: Store;
+  /** Keeps all state in this JSON file (and `<dataFile>.log` beside it) across restarts. */
+  dataFile?: string;
+  /** The seed of a new store and the state `reset` goes back to; by default the bundled fixtures. */
+  fixturesFile?: string;
+  /** When set, the control API (`/__stub/…`) needs it as `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
+  /** How many requests the journal keeps. Default 1000. */
+  journalSize?: number;
+  /** A fixed latency added to every Elastic Path response, in milliseconds (handy for UI work). */
+  latencyMs?: number;
   clock?: StubClock;
   /** Signs tokens; generated per process unless given. */
   tokenSecret?: string;
@@ -27,14 +43,28 @@ export interface App {
   store: Store;
   clock: StubClock;
   tokens: TokenService;
+  journal: Journal;
+  faults: Faults;
+  /** Back to the fixtures, or to `state`; clears the journal and the faults. */
+  reset(state?: FixtureData): Promise<void>;
 }
 
 /** Builds the stub without listening (fastify/demo's app/server split): tests inject, the CLI listens. */
 export async function buildApp(options: AppOptions = {}): Promise<App> {
-  const store = options.store ?? new MemoryStore(await loadFixtures());
-  const clock = options.clock ?? new StubClock();
-  const tokens = new TokenService(clock, (token) => store.directory.pinnedTokens.get(token), options.tokenSecret);
   const contract = options.contract ?? (await loadContract());
+  const clock = options.clock ?? new StubClock();
+  const check = stateCheck(contract);
+  const fixtures = await readFixtures(options.fixturesFile, check);
+  const store = options.store ?? (await openStore(options.dataFile, () => completeState(fixtures, clock.iso()), check, clock));
+  const tokens = new TokenService(clock, (token) => store.directory.pinnedTokens.get(token), options.tokenSecret);
+  const journal = new Journal(options.journalSize ?? 1000);
+  const faults = new Faults();
+  const reset = async (state: FixtureData = fixtures) => {
+    await store.replace(completeState(state, clock.iso()));
+    journal.clear();
+    faults.clear();
+  };
+  const apiOperations = new Set(contract.operations.filter((op) => !op.control).map((op) => op.operationId));
 
   const fastify = Fastify({
     logger: options.logger ?? false,
@@ -53,6 +83,24 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   });
   await fastify.register(formBody);
   installErrorHandling(fastify);
-  registerOperations(fastify, contract, handlers, { store, tokens, clock });
-  return { fastify, store, clock, tokens };
+  installJournal(fastify, journal);
+  installFaults(fastify, faults, options.latencyMs ?? 0);
+  installPrefer(fastify);
+  registerOperations(fastify, contract, { ...handlers, ...controlHandlers({ journal, faults, clock, apiOperations, reset }) }, {
+    store,
+    tokens,
+    clock,
+    adminToken: options.adminToken,
+  });
+  // The stub closes the store it opened; a store given in the options belongs to the caller.
+  if (!options.store) fastify.addHook('onClose', () => store.close());
+  return { fastify, store, clock, tokens, journal, faults, reset };
+}
+
+async function openStore(dataFile: string | undefined, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
+  if (dataFile === undefined) return new MemoryStore(seed());
+  return FileStore.open(dataFile, {
+    seed,
+    readState: (value, origin) => completeState(checkedState(value, origin, check), clock.iso()),
+  });
 }

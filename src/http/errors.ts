@@ -39,18 +39,19 @@ function fromFastify(error: FastifyError): StubError | ErrorEntry {
   return catalogue.Internal;
 }
 
+/** Answers with the shared error body; injected faults use it too, so every error has one shape. */
+export function sendError(reply: FastifyReply, error: StubError | ErrorEntry, statusAsString: boolean): FastifyReply {
+  return reply.code(error.status).type('application/json').send(errorBody(error, statusAsString));
+}
+
 /** The one place where errors become responses (STYLE.md: one error path for everything). */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = error instanceof StubError ? error : fromFastify(error);
     if (known.status >= 500) request.log.error({ err: error }, 'unexpected error');
-    const statusAsString = request.routeOptions.config?.operation?.errorStatusAsString ?? false;
-    return reply.code(known.status).type('application/json').send(errorBody(known, statusAsString));
+    return sendError(reply, known, request.routeOptions.config?.operation?.errorStatusAsString ?? false);
   });
   app.setNotFoundHandler((request, reply) => {
-    return reply
-      .code(404)
-      .type('application/json')
-      .send(errorBody(new StubError('RouteNotFound', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }), false));
+    return sendError(reply, new StubError('RouteNotFound', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }), false);
   });
 }

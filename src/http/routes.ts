@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticate } from '../auth/authenticate.js';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { authenticate, authorizeAdmin } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { StubClock } from '../clock.js';
 import type { Contract, Operation } from '../contract/document.js';
@@ -21,6 +21,8 @@ export interface Services {
   store: Store;
   tokens: TokenService;
   clock: StubClock;
+  /** Guards the control API when set. */
+  adminToken: string | undefined;
 }
 
 /**
@@ -51,11 +53,7 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
     url: operation.url,
     config: { operation },
     schema: { response: responseSchemas(operation) },
-    onRequest: operation.secured
-      ? async (request) => {
-          request.principal = authenticate(request.headers, services.tokens);
-        }
-      : undefined,
+    onRequest: authentication(operation, services),
     handler: async (request, reply) => {
       validate(request, mediaTypeOf(request));
       const result = await handler({
@@ -69,10 +67,28 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
         now: services.clock.iso(),
         baseUrl: `${request.protocol}://${request.host}`,
       });
+      // A handler may have read state that a change still being written holds: answer once it is durable.
+      await services.store.settled();
       reply.code(result.status);
       return result.body === undefined ? reply.send() : result.body;
     },
   });
+}
+
+/** The check of the operation's security scheme, run before anything else of the request. */
+function authentication(operation: Operation, services: Services): onRequestAsyncHookHandler | undefined {
+  switch (operation.scheme) {
+    case undefined:
+      return undefined;
+    case 'bearerAuth':
+      return async (request) => {
+        request.principal = authenticate(request.headers, services.tokens);
+      };
+    case 'adminToken':
+      return async (request) => authorizeAdmin(request.headers, services.adminToken);
+    default:
+      throw new Error(`operation ${operation.operationId} uses the unknown security scheme ${operation.scheme}`);
+  }
 }
 
 /** Response schemas let Fastify serialize with fast-json-stringify instead of JSON.stringify. */

@@ -29,6 +29,10 @@ export class MemoryStore implements Store {
     }
   }
 
+  settled(): Promise<void> {
+    return Promise.resolve();
+  }
+
   snapshot(): StubData {
     return { ...this.directory.data, carts: [...this.index.carts()] };
   }

@@ -18,13 +18,16 @@ export interface CartWriter {
 
 /**
  * Where the stub's state lives. Reads are synchronous. `change` runs its mutation synchronously, so a
- * rule's read-decide-write is atomic on Node's one thread, and resolves once the change is durable.
+ * rule's read-decide-write is atomic on Node's one thread, and settles (resolves, or rejects with the
+ * mutation's error) once the change and every change it could have seen are durable.
  */
 export interface Store {
   readonly directory: Directory;
   cart(id: string): Cart | undefined;
   page(query: PageQuery): { carts: Cart[]; total: number };
   change<T>(mutation: (carts: CartWriter) => T): Promise<T>;
+  /** Resolves once every change made so far is durable: no answer may show state a crash could still lose. */
+  settled(): Promise<void>;
   snapshot(): StubData;
   replace(data: StubData): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,73 @@
+import { STATUS_CODES } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { sendError } from './errors.js';
+
+/** What `POST /__stub/faults` asks for. */
+export interface FaultRequest {
+  operationId?: string;
+  count?: number;
+  status?: number;
+  title?: string;
+  detail?: string;
+  latency_ms?: number;
+  drop?: boolean;
+}
+
+export type Fault = Omit<FaultRequest, 'operationId' | 'count'> & {
+  /** Null: every Elastic Path operation. */
+  operationId: string | null;
+  /** Null: every request until the faults are cleared. */
+  remaining: number | null;
+};
+
+/** Active faults, in the order they were added; the first that matches a request applies to it. */
+export class Faults {
+  private active: Fault[] = [];
+
+  add({ operationId, count, ...effect }: FaultRequest): Fault {
+    const fault = { operationId: operationId ?? null, remaining: count ?? null, ...effect };
+    this.active.push(fault);
+    return { ...fault };
+  }
+
+  /** The fault a request of this operation meets, if any, counted as used. */
+  take(operationId: string): Fault | undefined {
+    const index = this.active.findIndex((fault) => fault.operationId === null || fault.operationId === operationId);
+    const fault = this.active[index];
+    if (fault && fault.remaining !== null && --fault.remaining === 0) this.active.splice(index, 1);
+    return fault;
+  }
+
+  clear(): void {
+    this.active = [];
+  }
+}
+
+/**
+ * Slows and breaks Elastic Path operations, never the control API: a fixed latency on every response
+ * (`latencyMs`, for UI work), then any fault, which answers before the handler runs and so never touches state.
+ */
+export function installFaults(app: FastifyInstance, faults: Faults, latencyMs: number): void {
+  if (latencyMs > 0) {
+    app.addHook('onRequest', async (request) => {
+      const operation = request.routeOptions.config?.operation;
+      if (operation && !operation.control) await delay(latencyMs);
+    });
+  }
+  app.addHook('preValidation', async (request, reply) => {
+    const operation = request.routeOptions.config?.operation;
+    if (!operation || operation.control) return;
+    const fault = faults.take(operation.operationId);
+    if (!fault) return;
+    if (fault.latency_ms) await delay(fault.latency_ms);
+    if (fault.drop) {
+      reply.hijack();
+      reply.raw.destroy();
+      return reply;
+    }
+    if (fault.status === undefined) return;
+    const title = fault.title ?? STATUS_CODES[fault.status] ?? 'Error';
+    return sendError(reply, { status: fault.status, title, detail: fault.detail ?? 'Injected by POST /__stub/faults' }, operation.errorStatusAsString);
+  });
+}

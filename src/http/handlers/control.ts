@@ -1,0 +1,53 @@
+/** The control API (tag Stub Control in the document): the stub's own operations, for tests and CI. */
+import type { StubClock } from '../../clock.js';
+import { StubError } from '../../domain/errors.js';
+import { completeState, type FixtureData } from '../../fixtures.js';
+import type { Faults } from '../faults.js';
+import type { Journal, JournalFilter } from '../journal.js';
+import type { OperationHandler } from '../operation.js';
+
+export interface StubControls {
+  journal: Journal;
+  faults: Faults;
+  clock: StubClock;
+  /** The operationIds a fault may name: Elastic Path's, not the control API's. */
+  apiOperations: ReadonlySet<string>;
+  /** Back to the fixtures, or to `state`; clears the journal and the faults. */
+  reset(state?: FixtureData): Promise<void>;
+}
+
+/** The control handlers, bound to one stub's journal, faults, clock and fixtures. */
+export function controlHandlers({ journal, faults, clock, apiOperations, reset }: StubControls): Record<string, OperationHandler> {
+  return {
+    resetStub: async ({ body }) => {
+      await reset(body);
+      return { status: 204 };
+    },
+    getStubState: ({ store }) => ({ status: 200, body: store.snapshot() }),
+    putStubState: async ({ body, store, now }) => {
+      await store.replace(completeState(body, now));
+      return { status: 204 };
+    },
+    getStubRequests: ({ query }) => ({ status: 200, body: { data: journal.list(query as JournalFilter) } }),
+    deleteStubRequests: () => {
+      journal.clear();
+      return { status: 204 };
+    },
+    createStubFaults: ({ body }) => {
+      if (body.operationId !== undefined && !apiOperations.has(body.operationId)) {
+        throw new StubError('UnknownOperation', { detail: `No Elastic Path operation has the id ${body.operationId}`, source: 'operationId' });
+      }
+      return { status: 201, body: { data: faults.add(body) } };
+    },
+    deleteStubFaults: () => {
+      faults.clear();
+      return { status: 204 };
+    },
+    setStubClock: ({ body }) => {
+      if (body.freeze === true) clock.freeze(body.at === undefined ? undefined : Date.parse(body.at));
+      if (body.freeze === false) clock.resume();
+      if (body.advance_seconds) clock.advance(body.advance_seconds * 1000);
+      return { status: 200, body: { now: clock.iso(), frozen: clock.frozen } };
+    },
+  };
+}

@@ -1,0 +1,341 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FIXTURES_PATH } from '../src/fixtures.js';
+import { startStub, type RunningStub } from '../src/index.js';
+import { auth, errorOf, ids, startTestStub, type TestStub } from './support/stub.js';
+
+const fixtures = JSON.parse(readFileSync(DEFAULT_FIXTURES_PATH, 'utf8'));
+const associate = (stub: TestStub, cartId: string, accountId: string, headers: Record<string, string> = {}) =>
+  stub.request({
+    method: 'POST',
+    url: `/v2/carts/${cartId}/relationships/accounts`,
+    headers: { ...auth.cc, ...headers },
+    json: { data: [{ type: 'account', id: accountId }] },
+  });
+const accountsOf = async (stub: TestStub, cartId: string) =>
+  (await stub.request({ method: 'GET', url: `/v2/carts/${cartId}`, headers: auth.cc })).data.data.relationships.accounts?.data;
+
+let stub: TestStub;
+beforeAll(async () => {
+  stub = await startTestStub();
+});
+afterEach(() => stub.reset());
+afterAll(() => stub.close());
+
+describe('POST /__stub/reset', () => {
+  it('puts the state back to the fixtures and clears the journal and the faults', async () => {
+    await associate(stub, 'demo-cart-empty', ids.acme);
+    await stub.request({ method: 'POST', url: '/__stub/faults', json: { operationId: 'getCarts', status: 500 } });
+
+    expect((await stub.request({ method: 'POST', url: '/__stub/reset' })).statusCode).toBe(204);
+
+    expect(await accountsOf(stub, 'demo-cart-empty')).toBeUndefined();
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+    const journal = await stub.request({ method: 'GET', url: '/__stub/requests' });
+    expect(journal.data.data.map((entry: { operationId: string }) => entry.operationId)).toEqual(['getACart', 'getCarts']);
+  });
+
+  it('with a state in the body, resets to that state, completing carts that give only an id', async () => {
+    const reset = await stub.request({ method: 'POST', url: '/__stub/reset', json: { ...fixtures, carts: [{ id: 'given' }] } });
+    expect(reset.statusCode).toBe(204);
+    const state = await stub.request({ method: 'GET', url: '/__stub/state' });
+    expect(state.data.carts).toEqual([expect.objectContaining({ id: 'given', name: 'Cart', account_ids: [], customer_ids: [] })]);
+  });
+});
+
+describe('GET and PUT /__stub/state', () => {
+  it('GET answers a snapshot of all state, changes included', async () => {
+    await associate(stub, 'demo-cart-empty', ids.acme);
+    const state = await stub.request({ method: 'GET', url: '/__stub/state' });
+    expect(state.statusCode).toBe(200);
+    expect(Object.keys(state.data).sort()).toEqual(Object.keys(fixtures).sort());
+    expect(state.data.carts.find((cart: { id: string }) => cart.id === 'demo-cart-empty').account_ids).toEqual([ids.acme]);
+  });
+
+  it('PUT loads a state, whose pinned tokens then work', async () => {
+    const state = {
+      ...fixtures,
+      pinned_tokens: [{ token: 'loaded-token', kind: 'access', grant: 'client_credentials', client_id: 'demo-backend' }],
+    };
+    expect((await stub.request({ method: 'PUT', url: '/__stub/state', json: state })).statusCode).toBe(204);
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(401);
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: { authorization: 'Bearer loaded-token' } })).statusCode).toBe(200);
+  });
+
+  it('PUT of a state that breaks the schema answers 400 naming the field, and changes nothing', async () => {
+    const response = await stub.request({ method: 'PUT', url: '/__stub/state', json: { ...fixtures, carts: [{ name: 'no id' }] } });
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response)).toMatchObject({ status: 400, title: 'required', source: 'carts[0].id' });
+    expect((await stub.request({ method: 'GET', url: '/__stub/state' })).data.carts).toHaveLength(fixtures.carts.length);
+  });
+});
+
+describe('GET and DELETE /__stub/requests', () => {
+  it('records method, path, operationId, status, duration, headers and body, with secrets masked', async () => {
+    await stub.request({ method: 'DELETE', url: '/__stub/requests' });
+    await associate(stub, 'demo-cart-empty', ids.acme, auth.aliceAcme);
+    await stub.request({
+      method: 'POST',
+      url: '/oauth/access_token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'grant_type=client_credentials&client_id=demo-backend&client_secret=demo-backend-secret',
+    });
+    await stub.request({
+      method: 'POST',
+      url: '/v2/customers/tokens',
+      headers: { ...auth.implicit, ...auth.carol },
+      json: { data: { type: 'token', email: 'carol@example.com', password: 'carol-password' } },
+    });
+
+    const [association, accessToken, customerToken] = (await stub.request({ method: 'GET', url: '/__stub/requests' })).data.data;
+    expect(association).toMatchObject({
+      method: 'POST',
+      path: '/v2/carts/demo-cart-empty/relationships/accounts',
+      operationId: 'createAccountCartAssociation',
+      status: 200,
+      body: { data: [{ type: 'account', id: ids.acme }] },
+    });
+    expect(association.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(association.headers).toMatchObject({ authorization: '*****', 'ep-account-management-authentication-token': '*****' });
+    expect(accessToken.body).toEqual({ grant_type: 'client_credentials', client_id: 'demo-backend', client_secret: '*****' });
+    expect(customerToken.headers['x-moltin-customer-token']).toBe('*****');
+    expect(customerToken.body.data).toEqual({ type: 'token', email: 'carol@example.com', password: '*****' });
+    expect(JSON.stringify([association, accessToken, customerToken])).not.toMatch(/demo-backend-secret|carol-password|demo-carol-token/);
+  });
+
+  it('filters by operationId and by status, and leaves out the control API', async () => {
+    await stub.request({ method: 'DELETE', url: '/__stub/requests' });
+    await associate(stub, 'demo-cart-empty', ids.acme);
+    await associate(stub, 'demo-cart-empty', ids.globex);
+    await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc });
+    await stub.request({ method: 'GET', url: '/__stub/state' });
+
+    const byOperation = await stub.request({ method: 'GET', url: '/__stub/requests?operationId=createAccountCartAssociation' });
+    expect(byOperation.data.data.map((entry: { status: number }) => entry.status)).toEqual([200, 403]);
+    const byStatus = await stub.request({ method: 'GET', url: '/__stub/requests?status=403' });
+    expect(byStatus.data.data).toHaveLength(1);
+    const all = await stub.request({ method: 'GET', url: '/__stub/requests' });
+    expect(all.data.data.map((entry: { operationId: string }) => entry.operationId)).toEqual([
+      'createAccountCartAssociation',
+      'createAccountCartAssociation',
+      'getCarts',
+    ]);
+  });
+
+  it('records the query as sent, without the defaults validation fills in', async () => {
+    await stub.request({ method: 'DELETE', url: '/__stub/requests' });
+    await stub.request({ method: 'GET', url: '/v2/carts?page[offset]=0', headers: auth.cc });
+    expect((await stub.request({ method: 'GET', url: '/__stub/requests' })).data.data[0].query).toEqual({ 'page[offset]': '0' });
+  });
+
+  it('records requests to unknown routes with a null operationId', async () => {
+    await stub.request({ method: 'DELETE', url: '/__stub/requests' });
+    await stub.request({ method: 'GET', url: '/v2/nowhere' });
+    expect((await stub.request({ method: 'GET', url: '/__stub/requests' })).data.data).toEqual([
+      expect.objectContaining({ path: '/v2/nowhere', operationId: null, status: 404 }),
+    ]);
+  });
+
+  it('DELETE clears the journal', async () => {
+    await associate(stub, 'demo-cart-empty', ids.acme);
+    expect((await stub.request({ method: 'DELETE', url: '/__stub/requests' })).statusCode).toBe(204);
+    expect((await stub.request({ method: 'GET', url: '/__stub/requests' })).data.data).toEqual([]);
+  });
+
+  it('keeps only the last journalSize requests, oldest first', async () => {
+    const small = await startTestStub({ journalSize: 5 });
+    for (let i = 0; i < 20; i++) await small.request({ method: 'GET', url: `/v2/carts/bounded-${i}`, headers: auth.cc });
+    const paths = (await small.request({ method: 'GET', url: '/__stub/requests' })).data.data.map((entry: { path: string }) => entry.path);
+    expect(paths).toEqual([15, 16, 17, 18, 19].map((i) => `/v2/carts/bounded-${i}`));
+    await small.close();
+  });
+});
+
+describe('POST and DELETE /__stub/faults', () => {
+  it('the next N requests of an operation answer the given status with an error of the usual shape, and touch no state', async () => {
+    const created = await stub.request({
+      method: 'POST',
+      url: '/__stub/faults',
+      json: { operationId: 'createAccountCartAssociation', count: 2, status: 503, title: 'Service Unavailable', detail: 'Try again' },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.data.data).toMatchObject({ operationId: 'createAccountCartAssociation', remaining: 2, status: 503 });
+
+    for (let i = 0; i < 2; i++) {
+      const faulted = await associate(stub, 'demo-cart-empty', ids.acme);
+      expect(faulted.statusCode).toBe(503);
+      expect(faulted.data).toEqual({ errors: [{ status: 503, title: 'Service Unavailable', detail: 'Try again' }] });
+      expect(await accountsOf(stub, 'demo-cart-empty')).toBeUndefined();
+    }
+    expect((await associate(stub, 'demo-cart-empty', ids.acme)).statusCode).toBe(200);
+  });
+
+  it('a fault without an operationId applies to every operation; on the token endpoint its status is a string', async () => {
+    await stub.request({ method: 'POST', url: '/__stub/faults', json: { status: 500 } });
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(500);
+    const token = await stub.request({
+      method: 'POST',
+      url: '/oauth/access_token',
+      json: { grant_type: 'implicit', client_id: 'demo-storefront' },
+    });
+    expect(errorOf(token)).toMatchObject({ status: '500', title: 'Internal Server Error' });
+  });
+
+  it('latency_ms delays the answer', async () => {
+    await stub.request({ method: 'POST', url: '/__stub/faults', json: { operationId: 'getCarts', count: 1, latency_ms: 150 } });
+    const started = performance.now();
+    const response = await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc });
+    expect(response.statusCode).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('an unknown operationId answers 400 naming the field', async () => {
+    const response = await stub.request({ method: 'POST', url: '/__stub/faults', json: { operationId: 'resetStub', status: 500 } });
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response)).toMatchObject({ title: 'Bad Request', source: 'operationId' });
+  });
+
+  it('a fault must do something: answer a status, wait or drop', async () => {
+    expect((await stub.request({ method: 'POST', url: '/__stub/faults', json: { operationId: 'getCarts' } })).statusCode).toBe(400);
+  });
+
+  it('DELETE clears every fault', async () => {
+    await stub.request({ method: 'POST', url: '/__stub/faults', json: { status: 500 } });
+    expect((await stub.request({ method: 'DELETE', url: '/__stub/faults' })).statusCode).toBe(204);
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+  });
+});
+
+describe('dropped connections and latency, over a real socket', () => {
+  let running: RunningStub;
+  beforeAll(async () => {
+    running = await startStub({ port: 0, latencyMs: 100 });
+  });
+  afterAll(() => running.close());
+  const cc = { authorization: 'Bearer demo-client-credentials-token' };
+
+  it('a drop fault destroys the connection without an answer, and the journal records it with a null status', async () => {
+    await fetch(`${running.url}/__stub/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operationId: 'getCarts', count: 1, drop: true }),
+    });
+    await expect(fetch(`${running.url}/v2/carts`, { headers: cc })).rejects.toThrow();
+    expect((await fetch(`${running.url}/v2/carts`, { headers: cc })).status).toBe(200);
+    await expect.poll(() => running.requests({ operationId: 'getCarts' }).map((entry) => entry.status)).toEqual([null, 200]);
+  });
+
+  it('latencyMs delays every Elastic Path response but not the control API', async () => {
+    let started = performance.now();
+    await fetch(`${running.url}/v2/carts/demo-cart-empty`, { headers: cc });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+    started = performance.now();
+    await fetch(`${running.url}/__stub/state`);
+    expect(performance.now() - started).toBeLessThan(95);
+  });
+
+  it('reset() and requests() work as the control API does', async () => {
+    await fetch(`${running.url}/v2/carts/demo-cart-empty`, { headers: cc });
+    expect(running.requests().length).toBeGreaterThan(0);
+    await running.reset();
+    expect(running.requests()).toEqual([]);
+  });
+});
+
+describe('POST /__stub/clock', () => {
+  it('advancing a frozen clock past an hour expires an access token', async () => {
+    const issued = await stub.request({
+      method: 'POST',
+      url: '/oauth/access_token',
+      json: { grant_type: 'client_credentials', client_id: 'demo-backend', client_secret: 'demo-backend-secret' },
+    });
+    const bearer = { authorization: `Bearer ${issued.data.access_token}` };
+    const frozen = await stub.request({ method: 'POST', url: '/__stub/clock', json: { freeze: true } });
+    expect(frozen.data.frozen).toBe(true);
+    await stub.request({ method: 'POST', url: '/__stub/clock', json: { advance_seconds: 3599 } });
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: bearer })).statusCode).toBe(200);
+
+    const advanced = await stub.request({ method: 'POST', url: '/__stub/clock', json: { advance_seconds: 2 } });
+    expect(Date.parse(advanced.data.now) - Date.parse(frozen.data.now)).toBe(3601_000);
+    const expired = await stub.request({ method: 'GET', url: '/v2/carts', headers: bearer });
+    expect(expired.statusCode).toBe(401);
+    expect(errorOf(expired).title).toBe('Unable to validate access token');
+    await stub.request({ method: 'POST', url: '/__stub/clock', json: { freeze: false } });
+  });
+
+  it('freeze at an instant stops the clock there; the body must ask for something', async () => {
+    const at = new Date(Date.now() + 86_400_000).toISOString();
+    const frozen = await stub.request({ method: 'POST', url: '/__stub/clock', json: { freeze: true, at } });
+    expect(frozen.data).toEqual({ now: at, frozen: true });
+    expect((await stub.request({ method: 'POST', url: '/__stub/clock', json: {} })).statusCode).toBe(400);
+    expect((await stub.request({ method: 'POST', url: '/__stub/clock', json: { freeze: false } })).data.frozen).toBe(false);
+  });
+});
+
+describe('the admin token', () => {
+  let guarded: TestStub;
+  beforeAll(async () => {
+    guarded = await startTestStub({ adminToken: 'let-me-in' });
+  });
+  afterAll(() => guarded.close());
+
+  it('without it, the control API answers 401 in the usual error shape', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, auth.cc]) {
+      const response = await guarded.request({ method: 'GET', url: '/__stub/state', headers });
+      expect(response.statusCode).toBe(401);
+      expect(errorOf(response)).toMatchObject({ status: 401, title: 'Unauthorized' });
+    }
+  });
+
+  it('with it, the control API answers', async () => {
+    const response = await guarded.request({ method: 'GET', url: '/__stub/state', headers: { authorization: 'Bearer let-me-in' } });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('the Elastic Path operations still take their own tokens, not the admin token', async () => {
+    expect((await guarded.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+    expect((await guarded.request({ method: 'GET', url: '/v2/carts', headers: { authorization: 'Bearer let-me-in' } })).statusCode).toBe(401);
+  });
+
+  it('without an admin token configured, the control API is open', async () => {
+    expect((await stub.request({ method: 'GET', url: '/__stub/state' })).statusCode).toBe(200);
+  });
+});
+
+describe('the Prefer header', () => {
+  it('code=403 answers the document\'s first 403 example without touching state', async () => {
+    const response = await associate(stub, 'demo-cart-empty', ids.acme, { prefer: 'code=403' });
+    expect(response.statusCode).toBe(403);
+    expect(errorOf(response).title).toBe('Invalid json payload');
+    expect(await accountsOf(stub, 'demo-cart-empty')).toBeUndefined();
+  });
+
+  it('example=NAME picks the example by name', async () => {
+    const response = await associate(stub, 'demo-cart-empty', ids.acme, { prefer: 'code=403, example=more-than-one-account' });
+    expect(response.statusCode).toBe(403);
+    expect(errorOf(response).title).toBe('Cannot associate more than one account');
+  });
+
+  it('code=204 answers an empty 204', async () => {
+    const response = await associate(stub, 'demo-cart-empty', ids.acme, { prefer: 'code=204' });
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBe('');
+    expect(await accountsOf(stub, 'demo-cart-empty')).toBeUndefined();
+  });
+
+  it('a status with no example answers 400 listing what the document has', async () => {
+    const response = await associate(stub, 'demo-cart-empty', ids.acme, { prefer: 'code=418' });
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response).detail).toContain('403 (invalid-json-payload, more-than-one-account, no-permission)');
+  });
+
+  it('authentication still applies', async () => {
+    const response = await stub.request({
+      method: 'POST',
+      url: '/v2/carts/demo-cart-empty/relationships/accounts',
+      headers: { prefer: 'code=200' },
+      json: { data: [{ type: 'account', id: ids.acme }] },
+    });
+    expect(response.statusCode).toBe(401);
+  });
+});
