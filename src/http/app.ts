@@ -1,9 +1,12 @@
 import formBody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
 import { loadContract, type Contract } from '../contract/document.js';
+import { StubError } from '../domain/errors.js';
 import { loadFixtures } from '../fixtures.js';
+import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { installErrorHandling } from './errors.js';
@@ -11,7 +14,10 @@ import { handlers } from './handlers/index.js';
 import { registerOperations } from './routes.js';
 
 export interface AppOptions {
-  /** Where state lives; by default an in-memory store seeded with the bundled fixtures. */
+  /**
+   * Where state lives; by default an in-memory store seeded with the bundled fixtures. In sandbox mode,
+   * the data every sandbox starts as a copy of.
+   */
   store?: Store;
   clock?: StubClock;
   /** Signs tokens; generated per process unless given. */
@@ -20,6 +26,10 @@ export interface AppOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
   contract?: Contract;
+  /** Sandbox mode, for public deployments: a sandbox per client id (README, "Sandbox mode"). `true` takes the default limits. */
+  sandbox?: boolean | Partial<SandboxLimits>;
+  /** Behind a reverse proxy: which proxies to believe about the client's address and scheme (Fastify's `trustProxy`). */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 export interface App {
@@ -27,13 +37,21 @@ export interface App {
   store: Store;
   clock: StubClock;
   tokens: TokenService;
+  sandboxes: Sandboxes;
 }
 
 /** Builds the stub without listening (fastify/demo's app/server split): tests inject, the CLI listens. */
 export async function buildApp(options: AppOptions = {}): Promise<App> {
   const store = options.store ?? new MemoryStore(await loadFixtures());
   const clock = options.clock ?? new StubClock();
-  const tokens = new TokenService(clock, (token) => store.directory.pinnedTokens.get(token), options.tokenSecret);
+  const limits = sandboxLimits(options.sandbox);
+  const sandboxes = limits ? new ClientSandboxes(store, clock, limits) : sharedStore(store);
+  const tokens = new TokenService(
+    clock,
+    (token) => store.directory.pinnedTokens.get(token),
+    options.tokenSecret,
+    (clientId, issuedAt) => sandboxes.admits(clientId, issuedAt),
+  );
   const contract = options.contract ?? (await loadContract());
 
   const fastify = Fastify({
@@ -43,10 +61,30 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     routerOptions: { maxParamLength: 8 * 1024 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    trustProxy: options.trustProxy ?? false,
   });
   fastify.decorateRequest('principal', undefined);
+  fastify.addHook('onClose', async () => sandboxes.close());
+
+  // External plugins first, the stub's own after, the operations last (fastify/demo's order).
+  if (limits) {
+    await fastify.register(rateLimit, {
+      global: false,
+      max: limits.rateLimitPerMinute,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_request, { max, after }) =>
+        new StubError('TooManyRequests', { detail: `More than ${max} requests a minute from this address; try again in ${after}` }),
+    });
+    // A root hook, so it runs before authentication: a flood of bad tokens is limited too.
+    fastify.addHook('onRequest', fastify.rateLimit());
+  }
   await fastify.register(formBody);
   installErrorHandling(fastify);
-  registerOperations(fastify, contract, handlers, { store, tokens, clock });
-  return { fastify, store, clock, tokens };
+  registerOperations(fastify, contract, handlers, { sandboxes, tokens, clock });
+  return { fastify, store, clock, tokens, sandboxes };
+}
+
+function sandboxLimits(sandbox: AppOptions['sandbox']): SandboxLimits | undefined {
+  if (!sandbox) return undefined;
+  return { ...DEFAULT_SANDBOX_LIMITS, ...(sandbox === true ? {} : sandbox) };
 }

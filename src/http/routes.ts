@@ -5,7 +5,7 @@ import type { StubClock } from '../clock.js';
 import type { Contract, Operation } from '../contract/document.js';
 import { compileRequestValidator } from '../contract/validation.js';
 import type { Principal } from '../domain/model.js';
-import type { Store } from '../store/store.js';
+import type { Sandboxes } from '../sandbox/sandboxes.js';
 import type { OperationHandler } from './operation.js';
 
 declare module 'fastify' {
@@ -18,7 +18,8 @@ declare module 'fastify' {
 }
 
 export interface Services {
-  store: Store;
+  /** Which store a request's client works in: the one store, or its own sandbox's (sandbox mode). */
+  sandboxes: Sandboxes;
   tokens: TokenService;
   clock: StubClock;
 }
@@ -53,7 +54,7 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
     schema: { response: responseSchemas(operation) },
     onRequest: operation.secured
       ? async (request) => {
-          request.principal = authenticate(request.headers, services.tokens);
+          request.principal = authenticate(request.headers, services.tokens, services.sandboxes.isolated);
         }
       : undefined,
     handler: async (request, reply) => {
@@ -64,7 +65,7 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
         headers: request.headers,
         body: request.body,
         principal: request.principal,
-        store: services.store,
+        store: services.sandboxes.storeFor(clientOf(request)),
         tokens: services.tokens,
         now: services.clock.iso(),
         baseUrl: `${request.protocol}://${request.host}`,
@@ -82,6 +83,13 @@ function responseSchemas(operation: Operation): Record<string, unknown> {
       response.schema ? [[status.toLowerCase(), response.schema]] : [],
     ),
   );
+}
+
+/** The client whose sandbox the request works in: the bearer's, or, when asking for a token, the one named. */
+function clientOf(request: FastifyRequest): string {
+  const clientId = request.principal?.clientId ?? (request.body as { client_id?: unknown } | undefined)?.client_id;
+  if (typeof clientId !== 'string') throw new Error(`${request.method} ${request.url} names no client`);
+  return clientId;
 }
 
 function mediaTypeOf(request: FastifyRequest): string | undefined {
