@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import formBody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -9,6 +10,8 @@ import { loadFixtures } from '../fixtures.js';
 import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
+import { corsOptions } from './cors.js';
+import { registerDocs } from './docs.js';
 import { installErrorHandling } from './errors.js';
 import { handlers } from './handlers/index.js';
 import { registerOperations } from './routes.js';
@@ -26,6 +29,8 @@ export interface AppOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
   contract?: Contract;
+  /** Origins a browser may call the stub from; undefined allows any. */
+  corsOrigins?: string[];
   /** Sandbox mode, for public deployments: a sandbox per client id (README, "Sandbox mode"). `true` takes the default limits. */
   sandbox?: boolean | Partial<SandboxLimits>;
   /** Behind a reverse proxy: which proxies to believe about the client's address and scheme (Fastify's `trustProxy`). */
@@ -67,6 +72,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   fastify.addHook('onClose', async () => sandboxes.close());
 
   // External plugins first, the stub's own after, the operations last (fastify/demo's order).
+  await fastify.register(cors, corsOptions(contract, options.corsOrigins));
   if (limits) {
     await fastify.register(rateLimit, {
       global: false,
@@ -79,6 +85,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     fastify.addHook('onRequest', fastify.rateLimit());
   }
   await fastify.register(formBody);
+  await registerDocs(fastify, contract, { store, sandbox: limits });
   installErrorHandling(fastify);
   registerOperations(fastify, contract, handlers, { sandboxes, tokens, clock });
   return { fastify, store, clock, tokens, sandboxes };
