@@ -62,6 +62,13 @@ describe('CORS: a browser on another origin may call the stub', () => {
     expect(response.headers['access-control-allow-origin']).toBe('*');
   });
 
+  it('an OPTIONS that is not a preflight answers 204, never a plain-text error', async () => {
+    stub = await startTestStub();
+    const response = await stub.request({ method: 'OPTIONS', url: '/v2/carts' });
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBe('');
+  });
+
   it('a browser may read the rate-limit headers of an answer', async () => {
     const response = await preflight({}, DOCS_SITE, 'GET');
     expect(listed(response.headers['access-control-expose-headers'])).toEqual(

@@ -27,6 +27,8 @@ export function corsOptions(contract: Contract, origins: readonly string[] | und
     allowedHeaders: unique(['Authorization', 'Content-Type', ...documentHeaders, ...SDK_HEADERS]),
     exposedHeaders: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
     maxAge: 600,
+    // Strict mode answers a bare OPTIONS in plain text; every answer of the stub has the error shape or none.
+    strictPreflight: false,
   };
 }
 
