@@ -87,15 +87,18 @@ function pinnedUse(pinned: StubData['pinned_tokens'][number], accountName: (id: 
 
 function walkThrough(base: string, clientId: string, secret: string, cartId: string, account: string, otherAccount: string): string {
   const associate = (id: string) =>
-    `curl -i -w '\\n' -X POST "$BASE/v2/carts/${cartId}/relationships/accounts" -H "Authorization: Bearer $TOKEN" \\
-  -H 'Content-Type: application/json' -d '{"data":[{"type":"account","id":"${id}"}]}'`;
+    `curl -i -w '\\n' -X POST "$BASE/v2/carts/${cartId}/relationships/accounts" \\
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"data":[{"type":"account","id":"${id}"}]}'`;
   return `BASE=${base}
 # 1. A client_credentials token
 TOKEN=$(curl -s "$BASE/oauth/access_token" -d grant_type=client_credentials \\
-  -d client_id=${clientId} -d client_secret=${secret} | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
+  -d client_id=${clientId} -d client_secret=${secret} \\
+  | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
 
 # 2. A cart: 201
-curl -i -w '\\n' "$BASE/v2/carts" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+curl -i -w '\\n' "$BASE/v2/carts" \\
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
   -d '{"data":{"id":"${cartId}","name":"My cart"}}'
 
 # 3. Associate an account: 200
