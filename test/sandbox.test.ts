@@ -128,6 +128,12 @@ describe('Sandbox mode: each client id has a sandbox of its own', () => {
     expect(withCarol.data.data.map((cart: { id: string }) => cart.id)).toEqual(['demo-cart-carol']);
   });
 
+  it('a request that names no client works on the seed every sandbox copies, never in a sandbox', async () => {
+    const { store, sandboxes } = await sandboxStub();
+    expect(sandboxes.storeFor(undefined)).toBe(store);
+    expect((sandboxes as ClientSandboxes).size).toBe(0);
+  });
+
   it('outside sandbox mode every client shares one state', async () => {
     stub = await startTestStub();
     await createCart(auth.cc, 'shared-cart');

@@ -29,8 +29,11 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
 export interface Sandboxes {
   /** False when every client shares one store. */
   readonly isolated: boolean;
-  /** The store of the sandbox this client id names; a sandbox is created on first use. */
-  storeFor(clientId: string): Store;
+  /**
+   * The store of the sandbox this client id names; a sandbox is created on first use. A request that names
+   * no client (none of Elastic Path's operations) works on the seed every sandbox starts as a copy of.
+   */
+  storeFor(clientId: string | undefined): Store;
   /** Whether a token issued to this client at `issuedAt` (epoch s) belongs to a sandbox that still exists. */
   admits(clientId: string, issuedAt: number): boolean;
   close(): void;
@@ -68,7 +71,8 @@ export class ClientSandboxes implements Sandboxes {
     return this.sandboxes.size;
   }
 
-  storeFor(clientId: string): Store {
+  storeFor(clientId: string | undefined): Store {
+    if (clientId === undefined) return this.seed;
     this.evictIdle();
     const sandbox = this.sandboxes.get(clientId) ?? this.create(clientId);
     sandbox.lastUsedAt = this.clock.now();
