@@ -83,9 +83,10 @@ describe('Docs mode: the console at /docs drives the stub from the browser', () 
 
       await page.locator('.auth-wrapper button.authorize').click();
       const dialog = page.locator('.dialog-ux');
-      await dialog.locator('input[type="text"]').fill(accessToken!);
-      await dialog.locator('button.authorize').click();
-      await dialog.locator('button.btn-done').click();
+      const bearerAuth = dialog.locator('form', { hasText: 'bearerAuth' });
+      await bearerAuth.locator('input[type="text"]').fill(accessToken!);
+      await bearerAuth.locator('button.authorize').click();
+      await dialog.locator('button.btn-done').first().click();
 
       const carts = await operation('Carts', 'createACart');
       await requestBody(carts).fill(JSON.stringify({ data: { id: 'browser-cart', name: 'Made in the console' } }));
