@@ -9,8 +9,17 @@ const { values } = parseArgs({
     data: { type: 'string' },
     fixtures: { type: 'string' },
     'admin-token': { type: 'string' },
+    /** Repeatable, or comma-separated. */
+    'cors-origin': { type: 'string', multiple: true },
+    sandbox: { type: 'boolean' },
   },
 });
+
+const corsOrigins = (values['cors-origin'] ?? process.env.STUB_CORS_ORIGINS?.split(',') ?? [])
+  .flatMap((origins) => origins.split(','))
+  .map((origin) => origin.trim())
+  .filter((origin) => origin !== '');
+const trustProxy = process.env.STUB_TRUST_PROXY;
 
 let stub: RunningStub;
 try {
@@ -20,13 +29,17 @@ try {
     dataFile: values.data ?? process.env.STUB_DATA,
     fixturesFile: values.fixtures ?? process.env.STUB_FIXTURES,
     adminToken: values['admin-token'] ?? process.env.STUB_ADMIN_TOKEN,
+    corsOrigins: corsOrigins.length > 0 ? corsOrigins : undefined,
+    sandbox: values.sandbox ?? ['1', 'true'].includes(process.env.STUB_SANDBOX ?? ''),
+    trustProxy: trustProxy === undefined ? undefined : ['1', 'true'].includes(trustProxy) || trustProxy,
   });
 } catch (error) {
   console.error(`ep-cart-stub did not start: ${(error as Error).message}`);
   process.exit(1);
 }
-console.log(`ep-cart-stub listening on ${stub.url}`);
+console.log(`ep-cart-stub listening on ${stub.url}${stub.sandboxes.isolated ? ' (sandbox mode)' : ''}`);
 console.log(`Point your Elastic Path client at host ${stub.url.replace('http://', '')} with protocol http.`);
+console.log(`Docs and "try it" console: ${stub.url}/docs`);
 
 // Finish in-flight requests and write what is pending before exiting.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -9,24 +9,29 @@ export const CUSTOMER_TOKEN_HEADER = 'x-moltin-customer-token';
 
 const bearerOf = (headers: IncomingHttpHeaders) => /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
 
-/** BEHAVIOR.md rows 1–2: the bearer token, then any shopper token, or 401. */
-export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService): Principal {
+/**
+ * BEHAVIOR.md rows 1–2: the bearer token, then any shopper token, or 401. In sandbox mode a shopper token
+ * issued in another sandbox than the bearer's is refused too (README, "Sandbox mode").
+ */
+export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService, sandboxed = false): Principal {
   const bearer = bearerOf(headers);
   const access = bearer === undefined ? undefined : tokens.access(bearer);
   if (!access) throw new StubError('InvalidAccessToken');
   const principal: Principal = { clientId: access.clientId, grant: access.grant };
+  const atHome = (shopper: { clientId: string | undefined }) =>
+    !sandboxed || shopper.clientId === undefined || shopper.clientId === access.clientId;
 
   const accountToken = headers[ACCOUNT_TOKEN_HEADER];
   if (accountToken !== undefined) {
     const account = typeof accountToken === 'string' ? tokens.account(accountToken) : undefined;
-    if (!account) throw new StubError('InvalidShopperToken', { source: 'EP-Account-Management-Authentication-Token' });
-    principal.account = account;
+    if (!account || !atHome(account)) throw new StubError('InvalidShopperToken', { source: 'EP-Account-Management-Authentication-Token' });
+    principal.account = { accountId: account.accountId, memberId: account.memberId };
   }
   const customerToken = headers[CUSTOMER_TOKEN_HEADER];
   if (customerToken !== undefined) {
     const customer = typeof customerToken === 'string' ? tokens.customer(customerToken) : undefined;
-    if (!customer) throw new StubError('InvalidShopperToken', { source: 'X-Moltin-Customer-Token' });
-    principal.customer = customer;
+    if (!customer || !atHome(customer)) throw new StubError('InvalidShopperToken', { source: 'X-Moltin-Customer-Token' });
+    principal.customer = { customerId: customer.customerId };
   }
   return principal;
 }

@@ -10,11 +10,15 @@ export interface AccessIdentity {
   clientId: string;
   grant: Grant;
 }
-export interface AccountIdentity {
+/** The client a shopper token was issued under; undefined for a pinned token, which belongs to every sandbox. */
+interface IssuedUnder {
+  clientId: string | undefined;
+}
+export interface AccountIdentity extends IssuedUnder {
   memberId: string;
   accountId: string;
 }
-export interface CustomerIdentity {
+export interface CustomerIdentity extends IssuedUnder {
   customerId: string;
 }
 export interface IssuedToken {
@@ -37,7 +41,8 @@ interface Claims {
 
 /**
  * Issues and verifies HS256 tokens. Verified tokens are cached by fast-jwt, so a token's signature is
- * checked once; expiry is checked on every use against the stub's clock, which tests may move.
+ * checked once; expiry is checked on every use against the stub's clock, which tests may move, and so is
+ * `admits` (in sandbox mode: is the sandbox the token was issued in still there).
  */
 export class TokenService {
   private readonly sign: (claims: Claims) => string;
@@ -47,6 +52,7 @@ export class TokenService {
     private readonly clock: StubClock,
     private readonly pinned: (token: string) => PinnedToken | undefined,
     secret: string = randomBytes(32).toString('hex'),
+    private readonly admits: (clientId: string, issuedAt: number) => boolean = () => true,
   ) {
     this.sign = createSigner({ key: secret, algorithm: 'HS256' });
     this.verify = createVerifier({
@@ -79,16 +85,18 @@ export class TokenService {
 
   account(token: string): AccountIdentity | undefined {
     const pinned = this.pinned(token);
-    if (pinned) return pinned.kind === 'account' ? { memberId: pinned.member_id, accountId: pinned.account_id } : undefined;
+    if (pinned) {
+      return pinned.kind === 'account' ? { memberId: pinned.member_id, accountId: pinned.account_id, clientId: undefined } : undefined;
+    }
     const claims = this.claims(token, 'account');
-    return claims?.sub && claims.scope ? { memberId: claims.sub, accountId: claims.scope } : undefined;
+    return claims?.sub && claims.scope ? { memberId: claims.sub, accountId: claims.scope, clientId: claims.cid } : undefined;
   }
 
   customer(token: string): CustomerIdentity | undefined {
     const pinned = this.pinned(token);
-    if (pinned) return pinned.kind === 'customer' ? { customerId: pinned.customer_id } : undefined;
+    if (pinned) return pinned.kind === 'customer' ? { customerId: pinned.customer_id, clientId: undefined } : undefined;
     const claims = this.claims(token, 'customer');
-    return claims?.sub ? { customerId: claims.sub } : undefined;
+    return claims?.sub ? { customerId: claims.sub, clientId: claims.cid } : undefined;
   }
 
   private issue(claims: Pick<Claims, 'typ' | 'cid' | 'grant' | 'sub' | 'scope'>, ttlSeconds: number): IssuedToken {
@@ -105,6 +113,6 @@ export class TokenService {
       return undefined;
     }
     const live = typeof claims.exp === 'number' && claims.exp * 1000 > this.clock.now();
-    return claims.typ === typ && typeof claims.cid === 'string' && live ? claims : undefined;
+    return claims.typ === typ && typeof claims.cid === 'string' && live && this.admits(claims.cid, claims.iat) ? claims : undefined;
   }
 }

@@ -48,7 +48,9 @@ export interface Operation {
 }
 
 export interface Contract {
-  /** The document as written, for serving and for the docs console. */
+  /** The file it was read from, which the docs serve as written. */
+  path: string;
+  /** The document as written. */
   document: OpenAPIV3_1.Document;
   operations: Operation[];
   /** The document's component schemas, with every `$ref` resolved. */
@@ -67,7 +69,7 @@ export async function loadContract(path: string = DOCUMENT_PATH): Promise<Contra
       operations.push(toOperation(path, method, item, operation, resolved.security));
     }
   }
-  return { document, operations, schemas: (resolved.components?.schemas ?? {}) as Record<string, Schema> };
+  return { path, document, operations, schemas: (resolved.components?.schemas ?? {}) as Record<string, Schema> };
 }
 
 function toOperation(

@@ -105,6 +105,18 @@ export const catalogue = {
     detail: 'An implicit token needs an account or customer token to list carts',
   },
 
+  // Sandbox mode (README, "Sandbox mode")
+  SandboxLimitReached: {
+    status: 503,
+    title: 'Sandbox limit reached',
+    detail: 'The stub holds as many sandboxes as it may; an idle one is evicted after a while, try again then',
+  },
+  CartLimitReached: {
+    status: 403,
+    title: 'Cart limit reached',
+    detail: 'This sandbox holds as many carts as it may; delete one before creating another',
+  },
+
   // Tokens
   UnknownClient: { status: 401, title: 'Unauthorized', detail: 'The client id or secret is wrong' },
   InvalidGrant: { status: 400, title: 'Bad Request', detail: 'grant_type must be implicit or client_credentials' },
@@ -137,6 +149,7 @@ export const catalogue = {
     detail: 'Send the body as application/json (or form-encoded where the contract allows it)',
   },
   PayloadTooLarge: { status: 413, title: 'Payload Too Large', detail: 'The request body is larger than the stub accepts' },
+  TooManyRequests: { status: 429, title: 'Too Many Requests', detail: 'Too many requests from this address; try again later' },
   BadRequest: { status: 400, title: 'Bad Request', detail: 'The request could not be understood' },
   Internal: { status: 500, title: 'Internal Server Error', detail: 'The stub failed unexpectedly; this is a bug in the stub' },
 } as const satisfies Record<string, ErrorEntry>;

@@ -1,4 +1,6 @@
+import cors from '@fastify/cors';
 import formBody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
@@ -6,8 +8,12 @@ import { loadContract, type Contract } from '../contract/document.js';
 import type { StubData } from '../domain/model.js';
 import { checkedState, completeState, readFixtures, stateCheck, type FixtureData, type StateCheck } from '../fixtures.js';
 import { FileStore } from '../store/file-store.js';
+import { StubError } from '../domain/errors.js';
+import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
+import { corsOptions } from './cors.js';
+import { registerDocs } from './docs.js';
 import { installErrorHandling } from './errors.js';
 import { Faults, installFaults } from './faults.js';
 import { controlHandlers } from './handlers/control.js';
@@ -17,7 +23,7 @@ import { installPrefer } from './prefer.js';
 import { registerOperations } from './routes.js';
 
 export interface AppOptions {
-  /** Where state lives; by default in memory, or in `dataFile` when given. */
+  /** Where state lives; by default in memory, or in `dataFile` when given. In sandbox mode, the seed every sandbox copies. */
   store?: Store;
   /** Keeps all state in this JSON file (and `<dataFile>.log` beside it) across restarts. */
   dataFile?: string;
@@ -36,6 +42,12 @@ export interface AppOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
   contract?: Contract;
+  /** Origins a browser may call the stub from; undefined allows any. */
+  corsOrigins?: string[];
+  /** Sandbox mode, for public deployments: a sandbox per client id (README, "Sandbox mode"). `true` takes the default limits. */
+  sandbox?: boolean | Partial<SandboxLimits>;
+  /** Behind a reverse proxy: which proxies to believe about the client's address and scheme (Fastify's `trustProxy`). */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 export interface App {
@@ -47,6 +59,7 @@ export interface App {
   faults: Faults;
   /** Back to the fixtures, or to `state`; clears the journal and the faults. */
   reset(state?: FixtureData): Promise<void>;
+  sandboxes: Sandboxes;
 }
 
 /** Builds the stub without listening (fastify/demo's app/server split): tests inject, the CLI listens. */
@@ -56,7 +69,14 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   const check = stateCheck(contract);
   const fixtures = await readFixtures(options.fixturesFile, check);
   const store = options.store ?? (await openStore(options.dataFile, () => completeState(fixtures, clock.iso()), check, clock));
-  const tokens = new TokenService(clock, (token) => store.directory.pinnedTokens.get(token), options.tokenSecret);
+  const limits = sandboxLimits(options.sandbox);
+  const sandboxes = limits ? new ClientSandboxes(store, clock, limits) : sharedStore(store);
+  const tokens = new TokenService(
+    clock,
+    (token) => store.directory.pinnedTokens.get(token),
+    options.tokenSecret,
+    (clientId, issuedAt) => sandboxes.admits(clientId, issuedAt),
+  );
   const journal = new Journal(options.journalSize ?? 1000);
   const faults = new Faults();
   const reset = async (state: FixtureData = fixtures) => {
@@ -71,8 +91,10 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Long cart ids must reach the contract's 400 (row 8) rather than the router's 404.
     routerOptions: { maxParamLength: 8 * 1024 },
+    trustProxy: options.trustProxy ?? false,
   });
   fastify.decorateRequest('principal', undefined);
+  fastify.addHook('onClose', async () => sandboxes.close());
   // The official SDK sends Content-Type: application/json on every request, bodiless DELETEs included,
   // and Elastic Path accepts them: an empty JSON body is no body, not malformed JSON.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -81,20 +103,39 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     if (body === '') done(null, undefined);
     else parseJson(request, body as string, done);
   });
+
+  // External plugins first, the stub's own after, the operations last (fastify/demo's order).
+  await fastify.register(cors, corsOptions(contract, options.corsOrigins));
+  if (limits) {
+    await fastify.register(rateLimit, {
+      global: false,
+      max: limits.rateLimitPerMinute,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_request, { max, after }) =>
+        new StubError('TooManyRequests', { detail: `More than ${max} requests a minute from this address; try again in ${after}` }),
+    });
+    // A root hook, so it runs before authentication: a flood of bad tokens is limited too.
+    fastify.addHook('onRequest', fastify.rateLimit());
+  }
   await fastify.register(formBody);
+  await registerDocs(fastify, contract, { store, sandbox: limits });
   installErrorHandling(fastify);
   installJournal(fastify, journal);
   installFaults(fastify, faults, options.latencyMs ?? 0);
   installPrefer(fastify);
-  registerOperations(fastify, contract, { ...handlers, ...controlHandlers({ journal, faults, clock, apiOperations, reset }) }, {
-    store,
+  // A public sandbox deployment must not let strangers reset or read everyone's state (README, "Sandbox mode").
+  const controlEnabled = !limits || options.adminToken !== undefined;
+  const operations = controlEnabled ? contract : { ...contract, operations: contract.operations.filter((op) => !op.control) };
+  const control = controlEnabled ? controlHandlers({ journal, faults, clock, apiOperations, reset }) : {};
+  registerOperations(fastify, operations, { ...handlers, ...control }, {
+    sandboxes,
     tokens,
     clock,
     adminToken: options.adminToken,
   });
   // The stub closes the store it opened; a store given in the options belongs to the caller.
   if (!options.store) fastify.addHook('onClose', () => store.close());
-  return { fastify, store, clock, tokens, journal, faults, reset };
+  return { fastify, store, clock, tokens, journal, faults, reset, sandboxes };
 }
 
 async function openStore(dataFile: string | undefined, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
@@ -103,4 +144,9 @@ async function openStore(dataFile: string | undefined, seed: () => StubData, che
     seed,
     readState: (value, origin) => completeState(checkedState(value, origin, check), clock.iso()),
   });
+}
+
+function sandboxLimits(sandbox: AppOptions['sandbox']): SandboxLimits | undefined {
+  if (!sandbox) return undefined;
+  return { ...DEFAULT_SANDBOX_LIMITS, ...(sandbox === true ? {} : sandbox) };
 }

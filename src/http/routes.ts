@@ -5,7 +5,7 @@ import type { StubClock } from '../clock.js';
 import type { Contract, Operation } from '../contract/document.js';
 import { compileRequestValidator } from '../contract/validation.js';
 import type { Principal } from '../domain/model.js';
-import type { Store } from '../store/store.js';
+import type { Sandboxes } from '../sandbox/sandboxes.js';
 import type { OperationHandler } from './operation.js';
 
 declare module 'fastify' {
@@ -18,7 +18,8 @@ declare module 'fastify' {
 }
 
 export interface Services {
-  store: Store;
+  /** Which store a request's client works in: the one store, or its own sandbox's (sandbox mode). */
+  sandboxes: Sandboxes;
   tokens: TokenService;
   clock: StubClock;
   /** Guards the control API when set. */
@@ -56,19 +57,20 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
     onRequest: authentication(operation, services),
     handler: async (request, reply) => {
       validate(request, mediaTypeOf(request));
+      const store = services.sandboxes.storeFor(clientOf(request));
       const result = await handler({
         params: request.params as Record<string, string>,
         query: request.query as Record<string, unknown>,
         headers: request.headers,
         body: request.body,
         principal: request.principal,
-        store: services.store,
+        store,
         tokens: services.tokens,
         now: services.clock.iso(),
         baseUrl: `${request.protocol}://${request.host}`,
       });
       // A handler may have read state that a change still being written holds: answer once it is durable.
-      await services.store.settled();
+      await store.settled();
       reply.code(result.status);
       return result.body === undefined ? reply.send() : result.body;
     },
@@ -82,7 +84,7 @@ function authentication(operation: Operation, services: Services): onRequestAsyn
       return undefined;
     case 'bearerAuth':
       return async (request) => {
-        request.principal = authenticate(request.headers, services.tokens);
+        request.principal = authenticate(request.headers, services.tokens, services.sandboxes.isolated);
       };
     case 'adminToken':
       return async (request) => authorizeAdmin(request.headers, services.adminToken);
@@ -98,6 +100,12 @@ function responseSchemas(operation: Operation): Record<string, unknown> {
       response.schema ? [[status.toLowerCase(), response.schema]] : [],
     ),
   );
+}
+
+/** The client whose sandbox the request works in: the bearer's, or, when asking for a token, the one named. */
+function clientOf(request: FastifyRequest): string | undefined {
+  const clientId = request.principal?.clientId ?? (request.body as { client_id?: unknown } | undefined)?.client_id;
+  return typeof clientId === 'string' ? clientId : undefined;
 }
 
 function mediaTypeOf(request: FastifyRequest): string | undefined {

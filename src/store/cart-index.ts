@@ -1,3 +1,4 @@
+import { StubError } from '../domain/errors.js';
 import type { Cart, Owner } from '../domain/model.js';
 import { ownersOf } from '../domain/model.js';
 import { RecencyList } from './recency-list.js';
@@ -11,8 +12,9 @@ export class CartIndex implements CartWriter {
   private readonly all = new RecencyList();
   private readonly byOwner = new Map<string, RecencyList>();
 
-  constructor(carts: readonly Cart[] = []) {
-    for (const cart of [...carts].sort((a, b) => a.updated_at.localeCompare(b.updated_at))) this.put(cart);
+  /** `capacity` caps the carts (sandbox mode); the seed's own carts always fit. */
+  constructor(carts: readonly Cart[] = [], private readonly capacity = Number.POSITIVE_INFINITY) {
+    for (const cart of [...carts].sort((a, b) => a.updated_at.localeCompare(b.updated_at))) this.write(cart);
   }
 
   cart(id: string): Cart | undefined {
@@ -23,8 +25,17 @@ export class CartIndex implements CartWriter {
     return this.byId.values();
   }
 
-  /** Every write stamps `updated_at` with the stub's monotonic clock, so the written cart is the newest. */
   put(cart: Cart): void {
+    if (!this.byId.has(cart.id) && this.byId.size >= this.capacity) {
+      throw new StubError('CartLimitReached', {
+        detail: `This sandbox holds its maximum of ${this.capacity} carts; delete one before creating another`,
+      });
+    }
+    this.write(cart);
+  }
+
+  /** Every write stamps `updated_at` with the stub's monotonic clock, so the written cart is the newest. */
+  private write(cart: Cart): void {
     const previous = this.byId.get(cart.id);
     this.byId.set(cart.id, cart);
     this.all.touch(cart.id);

@@ -8,9 +8,10 @@ export class MemoryStore implements Store {
   private index: CartIndex;
   directory: Directory;
 
-  constructor(data: StubData) {
+  /** `maxCarts` caps how many carts the store holds (sandbox mode); unlimited by default. */
+  constructor(data: StubData, private readonly limits: { maxCarts?: number } = {}) {
     this.directory = new Directory(data);
-    this.index = new CartIndex(data.carts);
+    this.index = new CartIndex(data.carts, limits.maxCarts);
   }
 
   cart(id: string) {
@@ -39,7 +40,7 @@ export class MemoryStore implements Store {
 
   replace(data: StubData): Promise<void> {
     this.directory = new Directory(data);
-    this.index = new CartIndex(data.carts);
+    this.index = new CartIndex(data.carts, this.limits.maxCarts);
     return Promise.resolve();
   }
 

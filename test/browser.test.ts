@@ -1,0 +1,219 @@
+/**
+ * A real browser (Debian's chromium, driven by playwright-core) against a listening stub: the docs
+ * console's "try it", and a page on another origin calling the stub through CORS.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStub, type RunningStub } from '../src/index.js';
+import { ids } from './support/stub.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const BROWSER_TIMEOUT_MS = 60_000;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, BROWSER_TIMEOUT_MS);
+afterAll(() => browser?.close());
+
+describe('Docs mode: the console at /docs drives the stub from the browser', () => {
+  let stub: RunningStub;
+  let page: Page;
+  beforeAll(async () => {
+    stub = await startStub({ port: 0, sandbox: true });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.setDefaultTimeout(15_000);
+  });
+  afterAll(async () => {
+    await page?.close();
+    await stub?.close();
+  });
+
+  /** One operation of the console, by its tag and operationId, expanded ("try it out" is on by default). */
+  async function operation(tag: string, operationId: string): Promise<Locator> {
+    const block = page.locator(`#operations-${tag.replaceAll(' ', '_')}-${operationId}`);
+    if ((await block.getAttribute('class'))?.includes('is-open') !== true) await block.locator('.opblock-summary-control').click();
+    await block.locator('button.execute').waitFor();
+    return block;
+  }
+
+  /** Presses Execute and answers the status and body the console then shows. */
+  async function execute(block: Locator): Promise<{ status: number; body: string }> {
+    const clear = block.locator('button.btn-clear');
+    if (await clear.isVisible()) await clear.click();
+    await block.locator('button.execute').click();
+    const response = block.locator('.live-responses-table tbody .response');
+    await response.waitFor();
+    const status = Number(await response.locator('.response-col_status').innerText());
+    const body = (await response.locator('.response-col_description').innerText()).trim();
+    return { status, body };
+  }
+
+  const param = (block: Locator, name: string) => block.locator(`tr[data-param-name="${name}"] input[type="text"]`);
+  const requestBody = (block: Locator) => block.locator('textarea.body-param__text');
+
+  it(
+    'a visitor obtains a token, creates a cart, and associates an account: 200, then 204, then 403 for a second account',
+    async () => {
+      await page.goto(`${stub.url}/docs`);
+      await page.locator('.opblock').first().waitFor();
+
+      const tokens = await operation('Authentication', 'createAccessToken');
+      await tokens.locator('tr[data-property-name="grant_type"] select').selectOption('implicit');
+      await tokens.locator('tr[data-property-name="client_id"] input[type="text"]').fill('visitor-in-the-browser');
+      await tokens.locator('tr[data-property-name="client_secret"] input[type="text"]').fill('');
+      const token = await execute(tokens);
+      expect(token.status).toBe(200);
+      const accessToken = /"access_token":\s*"([^"]+)"/.exec(token.body)?.[1];
+      expect(accessToken).toBeDefined();
+
+      await page.locator('.auth-wrapper button.authorize').click();
+      const dialog = page.locator('.dialog-ux');
+      const bearerAuth = dialog.locator('form', { hasText: 'bearerAuth' });
+      await bearerAuth.locator('input[type="text"]').fill(accessToken!);
+      await bearerAuth.locator('button.authorize').click();
+      await dialog.locator('button.btn-done').first().click();
+
+      const carts = await operation('Carts', 'createACart');
+      await requestBody(carts).fill(JSON.stringify({ data: { id: 'browser-cart', name: 'Made in the console' } }));
+      const created = await execute(carts);
+      expect(created.status).toBe(201);
+      expect(created.body).toContain('Made in the console');
+
+      const associate = await operation('Account Cart Associations', 'createAccountCartAssociation');
+      await param(associate, 'cartId').fill('browser-cart');
+      await param(associate, 'EP-Account-Management-Authentication-Token').fill('demo-alice-acme-token');
+      await requestBody(associate).fill(JSON.stringify({ data: [{ type: 'account', id: ids.acme }] }));
+      const first = await execute(associate);
+      expect(first.status).toBe(200);
+      expect(first.body).toContain(ids.acme);
+      expect((await execute(associate)).status).toBe(204);
+
+      await param(associate, 'EP-Account-Management-Authentication-Token').fill('demo-alice-globex-token');
+      await requestBody(associate).fill(JSON.stringify({ data: [{ type: 'account', id: ids.globex }] }));
+      const second = await execute(associate);
+      expect(second.status).toBe(403);
+      expect(second.body).toContain('Cannot associate more than one account');
+
+      // The console's calls landed in the visitor's own sandbox, not the shared demo one.
+      expect(stub.sandboxes.storeFor('visitor-in-the-browser').cart('browser-cart')?.account_ids).toEqual([ids.acme]);
+      expect(stub.sandboxes.storeFor('demo-backend').cart('browser-cart')).toBeUndefined();
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+});
+
+describe('CORS: a storefront page on another origin calls the stub with the shopper headers', () => {
+  let allowed: PageServer;
+  let refused: PageServer;
+  let stub: RunningStub;
+  beforeAll(async () => {
+    allowed = await servePage(() => stub.url);
+    refused = await servePage(() => stub.url);
+    stub = await startStub({ port: 0, corsOrigins: [allowed.origin] });
+  });
+  afterAll(async () => {
+    await stub?.close();
+    await allowed?.close();
+    await refused?.close();
+  });
+
+  async function runStorefront(origin: string): Promise<string> {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${origin}/storefront.html`);
+      const result = page.locator('#result');
+      await result.filter({ hasText: /\S/ }).waitFor({ timeout: 15_000 });
+      return await result.innerText();
+    } finally {
+      await page.close();
+    }
+  }
+
+  it(
+    'from an allowed origin: customer and account carts are created, and a DELETE with a body succeeds',
+    async () => {
+      expect(await runStorefront(allowed.origin)).toBe('201 204 201 204');
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+
+  it(
+    'from an origin not allowed: the browser refuses, and nothing reaches the stub',
+    async () => {
+      expect(await runStorefront(refused.origin)).toMatch(/^refused: /);
+      const names = stub.store.page({ owner: undefined, offset: 0, limit: 100, updatedAfter: '' }).carts.map((cart) => cart.name);
+      expect(names).not.toContain(`Storefront ${refused.origin}`);
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+});
+
+interface PageServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A storefront page on an origin of its own. Its script sends what a storefront using the JS SDK sends:
+ * the bearer, a shopper token and X-MOLTIN-* headers, so every call needs a CORS preflight.
+ */
+async function servePage(stubUrl: () => string): Promise<PageServer> {
+  const server: Server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(storefrontHtml(stubUrl()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+function storefrontHtml(stubUrl: string): string {
+  const script = `
+    const stub = ${JSON.stringify(stubUrl)};
+    const headers = (shopper) => ({
+      Authorization: 'Bearer demo-implicit-token',
+      'Content-Type': 'application/json',
+      'X-MOLTIN-SDK-LANGUAGE': 'JS',
+      'X-MOLTIN-SDK-VERSION': '35.0.0',
+      'X-MOLTIN-CURRENCY': 'USD',
+      ...shopper,
+    });
+    const carol = { 'X-MOLTIN-CUSTOMER-TOKEN': 'demo-carol-token' };
+    const alice = { 'EP-Account-Management-Authentication-Token': 'demo-alice-acme-token' };
+    const call = (method, path, shopper, body) =>
+      fetch(stub + path, { method, headers: headers(shopper), body: JSON.stringify(body) });
+    (async () => {
+      const name = 'Storefront ' + location.origin;
+      const customerCart = await call('POST', '/v2/carts', carol, { data: { name } });
+      const { data: { id: customerCartId } } = await customerCart.json();
+      const dissociated = await call('DELETE', '/v2/carts/' + customerCartId + '/relationships/customers', carol,
+        { data: [{ type: 'customer', id: ${JSON.stringify(ids.carol)} }] });
+      const accountCart = await call('POST', '/v2/carts', alice, { data: { name } });
+      const { data: { id: accountCartId } } = await accountCart.json();
+      const again = await call('POST', '/v2/carts/' + accountCartId + '/relationships/accounts', alice,
+        { data: [{ type: 'account', id: ${JSON.stringify(ids.acme)} }] });
+      return [customerCart.status, dissociated.status, accountCart.status, again.status].join(' ');
+    })().then(
+      (statuses) => { document.getElementById('result').textContent = statuses; },
+      (error) => { document.getElementById('result').textContent = 'refused: ' + error.message; },
+    );`;
+  return `<!doctype html><html><head><title>Storefront</title></head><body><p id="result"></p><script>${script}</script></body></html>`;
+}
