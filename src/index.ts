@@ -3,7 +3,7 @@ import { buildApp, type App, type AppOptions } from './http/app.js';
 export { buildApp, type App, type AppOptions } from './http/app.js';
 export { StubClock } from './clock.js';
 export { MemoryStore } from './store/memory-store.js';
-export type { Store } from './store/store.js';
+export type { Store, StoreReadiness } from './store/store.js';
 export { loadFixtures, DEFAULT_FIXTURES_PATH } from './fixtures.js';
 
 export interface StubOptions extends AppOptions {
@@ -16,6 +16,7 @@ export interface StubOptions extends AppOptions {
 export interface RunningStub extends App {
   url: string;
   port: number;
+  /** Stops taking connections, lets requests in flight finish, then closes (flushes) the store. */
   close(): Promise<void>;
 }
 
@@ -27,5 +28,9 @@ export async function startStub(options: StubOptions = {}): Promise<RunningStub>
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 4010);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { ...app, url: `http://${urlHost}:${port}`, port, close: () => app.fastify.close() };
+  const close = async () => {
+    await app.fastify.close();
+    await app.store.close();
+  };
+  return { ...app, url: `http://${urlHost}:${port}`, port, close };
 }
