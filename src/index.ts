@@ -24,13 +24,25 @@ export interface RunningStub extends App {
 export async function startStub(options: StubOptions = {}): Promise<RunningStub> {
   const app = await buildApp(options);
   const host = options.host ?? '127.0.0.1';
-  await app.fastify.listen({ port: options.port ?? 4010, host });
+  const close = async () => {
+    // A keep-alive connection whose last request ends during the drain would otherwise idle until the
+    // client's timeout and hold the close up; close such connections as they become idle.
+    const idle = setInterval(() => app.fastify.server.closeIdleConnections(), 50);
+    try {
+      await app.fastify.close();
+    } finally {
+      clearInterval(idle);
+    }
+    await app.store.close();
+  };
+  try {
+    await app.fastify.listen({ port: options.port ?? 4010, host });
+  } catch (error) {
+    await close(); // a port in use leaves nothing half-started in the caller's process
+    throw error;
+  }
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 4010);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  const close = async () => {
-    await app.fastify.close();
-    await app.store.close();
-  };
   return { ...app, url: `http://${urlHost}:${port}`, port, close };
 }
