@@ -35,13 +35,14 @@ async function main(): Promise<number | undefined> {
 
   // Start and stop lines show at the default level (warn) too, so a log always says where the stub is.
   const lifecycle = stub.fastify.log.child({}, { level: config.logLevel === 'warn' ? 'info' : config.logLevel });
+  // Before the stub says where it is: whoever reads that may signal it at once.
+  stopOnSignals(stub, lifecycle);
   const ignored = ignoredSettings(config);
   if (ignored.length > 0) stub.fastify.log.warn({ ignored }, `not supported by this build yet, ignored: ${ignored.join(', ')}`);
   const facts = startFacts(stub.url, config);
   if (terminal) process.stdout.write(`${banner(facts, stub.store, process.stdout.hasColors() ? colored : undefined)}\n`);
   else lifecycle.info({ url: facts.url, docs: facts.docsUrl, state: facts.state, fixtures: facts.fixtures }, `${PROGRAM} ${VERSION} listening on ${facts.url}`);
 
-  stopOnSignals(stub, lifecycle);
   return undefined;
 }
 
