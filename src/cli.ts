@@ -41,7 +41,10 @@ async function main(): Promise<number | undefined> {
   if (ignored.length > 0) stub.fastify.log.warn({ ignored }, `not supported by this build yet, ignored: ${ignored.join(', ')}`);
   const facts = startFacts(stub.url, config);
   if (terminal) process.stdout.write(`${banner(facts, stub.store, process.stdout.hasColors() ? colored : undefined)}\n`);
-  else lifecycle.info({ url: facts.url, docs: facts.docsUrl, state: facts.state, fixtures: facts.fixtures }, `${PROGRAM} ${VERSION} listening on ${facts.url}`);
+  else {
+    const fields = { url: facts.url, docs: facts.docsUrl, listening: stub.url, state: facts.state, fixtures: facts.fixtures };
+    lifecycle.info(fields, `${PROGRAM} ${VERSION} listening on ${facts.url}`);
+  }
 
   return undefined;
 }
