@@ -51,6 +51,15 @@ describe('the flag table', () => {
     expect(text).toContain('default warn');
   });
 
+  it("the README's table has every flag with its environment variable", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const spec of Object.values(FLAGS)) {
+      const row = readme.split('\n').find((line) => line.startsWith('|') && line.includes(`\`--${spec.name}`));
+      expect(row, spec.name).toBeDefined();
+      if ('env' in spec && spec.env) expect(row).toContain(`\`${spec.env}\``);
+    }
+  });
+
   it('the usage under an error names every flag', () => {
     for (const spec of Object.values(FLAGS)) expect(usage()).toContain(`--${spec.name}`);
   });

@@ -74,6 +74,18 @@ describe('the npm package', () => {
     expect(stdout.trim()).toBe(VERSION);
   });
 
+  it('the library starts and stops a stub from code, as the README shows', async () => {
+    const script = [
+      "import { startStub } from 'ep-cart-stub';",
+      'const stub = await startStub({ port: 0 });',
+      "console.log((await fetch(`${stub.url}/healthz`)).status);",
+      'await stub.close();',
+    ].join('\n');
+    const { code, stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: userDir, env: cleanEnv() });
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim()).toBe('200');
+  });
+
   it('the installed command starts the stub, which answers 2xx, and stops on SIGTERM with exit 0', async () => {
     const stub = new RunningProcess(join(userDir, 'node_modules', '.bin', 'ep-cart-stub'), ['--port', '0'], { cwd: userDir, env: cleanEnv() });
     try {
