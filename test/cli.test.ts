@@ -20,7 +20,7 @@ function startCli(args: string[], env: Record<string, string> = {}): RunningProc
   return child;
 }
 
-describe('help and version', () => {
+describe.concurrent('help and version', () => {
   it('--help lists every flag with its environment variable and default, and exits 0', async () => {
     const { code, stdout, stderr } = await cli(['--help']);
     expect(code).toBe(0);
@@ -38,7 +38,7 @@ describe('help and version', () => {
   });
 });
 
-describe('a wrong flag or value exits 2 with one line and the usage', () => {
+describe.concurrent('a wrong flag or value exits 2 with one line and the usage', () => {
   it.each([
     [['--prot', '4010'], {}, 'ep-cart-stub: unknown flag --prot (did you mean --port?)'],
     [['--port', '99999'], {}, 'ep-cart-stub: --port must be an integer from 0 to 65535, got "99999"'],
