@@ -1,55 +1,92 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+/** The `ep-cart-stub` command: parse the flags, start the stub, say where it is, stop cleanly on a signal. */
+import { constants } from 'node:os';
+import { banner, colored, startFacts } from './banner.js';
+import { ConfigError, PROGRAM, VERSION, help, parseConfig, stubOptions, usage, type Config } from './config.js';
 import { startStub, type RunningStub } from './index.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    data: { type: 'string' },
-    fixtures: { type: 'string' },
-    'admin-token': { type: 'string' },
-    /** Repeatable, or comma-separated. */
-    'cors-origin': { type: 'string', multiple: true },
-    sandbox: { type: 'boolean' },
-  },
-});
+/** Resolves an exit code, or undefined while the stub runs. */
+async function main(): Promise<number | undefined> {
+  let config: Config;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${PROGRAM}: ${error.message}\n${usage()}\n`);
+    return 2;
+  }
+  if (config.help) {
+    process.stdout.write(`${help()}\n`);
+    return 0;
+  }
+  if (config.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
 
-const corsOrigins = (values['cors-origin'] ?? process.env.STUB_CORS_ORIGINS?.split(',') ?? [])
-  .flatMap((origins) => origins.split(','))
-  .map((origin) => origin.trim())
-  .filter((origin) => origin !== '');
-const trustProxy = process.env.STUB_TRUST_PROXY;
+  const terminal = process.stdout.isTTY === true;
+  let stub: RunningStub;
+  try {
+    stub = await startStub(stubOptions(config, terminal));
+  } catch (error) {
+    process.stderr.write(`${PROGRAM}: ${whyItCannotStart(error as NodeJS.ErrnoException, config)}\n`);
+    return 1;
+  }
 
-let stub: RunningStub;
-try {
-  stub = await startStub({
-    port: Number(values.port ?? process.env.PORT ?? 4010),
-    host: values.host ?? process.env.HOST ?? '127.0.0.1',
-    dataFile: values.data ?? process.env.STUB_DATA,
-    fixturesFile: values.fixtures ?? process.env.STUB_FIXTURES,
-    adminToken: values['admin-token'] ?? process.env.STUB_ADMIN_TOKEN,
-    corsOrigins: corsOrigins.length > 0 ? corsOrigins : undefined,
-    sandbox: values.sandbox ?? ['1', 'true'].includes(process.env.STUB_SANDBOX ?? ''),
-    trustProxy: trustProxy === undefined ? undefined : ['1', 'true'].includes(trustProxy) || trustProxy,
-  });
-} catch (error) {
-  console.error(`ep-cart-stub did not start: ${(error as Error).message}`);
-  process.exit(1);
+  // Start and stop lines show at the default level (warn) too, so a log always says where the stub is.
+  const lifecycle = stub.fastify.log.child({}, { level: config.logLevel === 'warn' ? 'info' : config.logLevel });
+  // Before the stub says where it is: whoever reads that may signal it at once.
+  stopOnSignals(stub, lifecycle);
+  const facts = startFacts(stub.url, config);
+  if (terminal) process.stdout.write(`${banner(facts, stub.store, process.stdout.hasColors() ? colored : undefined)}\n`);
+  else {
+    const fields = { url: facts.url, docs: facts.docsUrl, listening: stub.url, state: facts.state, fixtures: facts.fixtures };
+    lifecycle.info(fields, `${PROGRAM} ${VERSION} listening on ${facts.url}`);
+  }
+
+  return undefined;
 }
-console.log(`ep-cart-stub listening on ${stub.url}${stub.sandboxes.isolated ? ' (sandbox mode)' : ''}`);
-console.log(`Point your Elastic Path client at host ${stub.url.replace('http://', '')} with protocol http.`);
-console.log(`Docs and "try it" console: ${stub.url}/docs`);
 
-// Finish in-flight requests and write what is pending before exiting.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    stub.close().then(
-      () => process.exit(0),
-      (error: Error) => {
-        console.error(`ep-cart-stub could not write its data on shutdown: ${error.message}`);
-        process.exit(1);
-      },
-    );
-  });
+function whyItCannotStart(error: NodeJS.ErrnoException, config: Config): string {
+  const where = `port ${config.port} on ${config.host}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `${where} is already in use (choose another with --port, or --port 0 for a free one)`;
+    case 'EACCES':
+      return `no permission to listen on ${where} (ports below 1024 need privileges)`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${config.host}: not an address of this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${config.host}: no such host`;
+    default:
+      return `cannot start: ${error.message}`;
+  }
 }
+
+/** The first SIGTERM or SIGINT drains requests in flight and flushes the store; a second one exits at once. */
+function stopOnSignals(stub: RunningStub, log: RunningStub['fastify']['log']): void {
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(128 + constants.signals[signal]);
+      stopping = true;
+      log.info({ signal }, 'stopping: finishing requests in flight (again to stop at once)');
+      stub.close().then(
+        () => {
+          log.info('stopped');
+          // Exiting on its own lets the last log lines drain; the timer only ends a process something keeps alive.
+          process.exitCode = 0;
+          setTimeout(() => process.exit(0), 2000).unref();
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'could not stop cleanly');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+const code = await main();
+if (code !== undefined) process.exitCode = code;

@@ -6,7 +6,7 @@ export { buildApp, type App, type AppOptions } from './http/app.js';
 export { StubClock } from './clock.js';
 export { MemoryStore } from './store/memory-store.js';
 export { FileStore } from './store/file-store.js';
-export type { Store } from './store/store.js';
+export type { Store, StoreReadiness } from './store/store.js';
 export type { JournalEntry, JournalFilter } from './http/journal.js';
 export { loadFixtures, DEFAULT_FIXTURES_PATH, type FixtureData } from './fixtures.js';
 
@@ -22,7 +22,7 @@ export interface RunningStub extends App {
   port: number;
   /** The request journal, oldest first (what `GET /__stub/requests` answers). */
   requests(filter?: JournalFilter): JournalEntry[];
-  /** Finishes in-flight requests, writes what is pending and stops listening. */
+  /** Stops taking connections, lets requests in flight finish, then closes (flushes) the store it opened. */
   close(): Promise<void>;
 }
 
@@ -30,7 +30,12 @@ export interface RunningStub extends App {
 export async function startStub(options: StubOptions = {}): Promise<RunningStub> {
   const app = await buildApp(options);
   const host = options.host ?? '127.0.0.1';
-  await app.fastify.listen({ port: options.port ?? 4010, host });
+  try {
+    await app.fastify.listen({ port: options.port ?? 4010, host });
+  } catch (error) {
+    await closeDraining(app.fastify); // a port in use leaves nothing half-started in the caller's process
+    throw error;
+  }
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 4010);
   const urlHost = host.includes(':') ? `[${host}]` : host;

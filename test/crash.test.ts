@@ -38,7 +38,7 @@ async function spawnStub(dataFile: string): Promise<RunningChild> {
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
       stdout += chunk;
-      const listening = /listening on (http:\/\/\S+)/.exec(stdout);
+      const listening = /listening on (http:\/\/[^\s"]+)/.exec(stdout);
       if (listening) resolve(listening[1]!);
     });
     void exited.then((code) => reject(new Error(`the stub exited (${code}) before listening: ${stderr}`)));

@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import formBody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
 import { loadContract, type Contract } from '../contract/document.js';
@@ -88,6 +88,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
 
   const fastify = Fastify({
     logger: options.logger ?? false,
+    logController: new OneLinePerRequest(),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Long cart ids must reach the contract's 400 (row 8) rather than the router's 404.
     routerOptions: { maxParamLength: 8 * 1024 },
@@ -149,4 +150,19 @@ async function openStore(dataFile: string | undefined, seed: () => StubData, che
 function sandboxLimits(sandbox: AppOptions['sandbox']): SandboxLimits | undefined {
   if (!sandbox) return undefined;
   return { ...DEFAULT_SANDBOX_LIMITS, ...(sandbox === true ? {} : sandbox) };
+}
+
+/**
+ * Fastify logs two `info` lines per request (incoming, completed); this logs one, with the request and the
+ * answer: half the lines to write and to read. Probes (the Operations tag) log at `debug`.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else if (request.routeOptions.config?.operation?.tags.includes('Operations')) reply.log.debug(line, 'request completed');
+    else reply.log.info(line, 'request completed');
+  }
 }

@@ -4,7 +4,7 @@ import { TextFile } from 'lowdb/node';
 import type { Cart, StubData } from '../domain/model.js';
 import { parseJsonFile } from '../fixtures.js';
 import { MemoryStore } from './memory-store.js';
-import type { CartWriter, PageQuery, Store } from './store.js';
+import type { CartWriter, PageQuery, Store, StoreReadiness } from './store.js';
 
 /** Marks a data file as this stub's, so that a foreign JSON file is refused rather than overwritten. */
 const FORMAT = 'ep-cart-stub';
@@ -94,6 +94,12 @@ export class FileStore implements Store {
 
   snapshot(): StubData {
     return this.memory.snapshot();
+  }
+
+  /** Not ready once a write has failed: memory may hold changes the disk does not, and no change is acknowledged. */
+  readiness(): StoreReadiness {
+    if (this.failure === undefined) return { ready: true };
+    return { ready: false, detail: `writing ${this.path} failed: ${(this.failure as Error).message ?? String(this.failure)}` };
   }
 
   change<T>(mutation: (carts: CartWriter) => T): Promise<T> {

@@ -1,7 +1,7 @@
 import type { StubData } from '../domain/model.js';
 import { CartIndex } from './cart-index.js';
 import { Directory } from './directory.js';
-import type { CartWriter, PageQuery, Store } from './store.js';
+import type { CartWriter, PageQuery, Store, StoreReadiness } from './store.js';
 
 /** The default store: everything in memory, every change durable as soon as it is made. */
 export class MemoryStore implements Store {
@@ -42,6 +42,11 @@ export class MemoryStore implements Store {
     this.directory = new Directory(data);
     this.index = new CartIndex(data.carts, this.limits.maxCarts);
     return Promise.resolve();
+  }
+
+  /** Loaded by construction, and memory always takes a change. */
+  readiness(): StoreReadiness {
+    return { ready: true };
   }
 
   close(): Promise<void> {

@@ -16,6 +16,9 @@ export interface CartWriter {
   remove(id: string): void;
 }
 
+/** Whether a store can take changes now; `detail` says why not (GET /readyz answers it). */
+export type StoreReadiness = { ready: true } | { ready: false; detail: string };
+
 /**
  * Where the stub's state lives. Reads are synchronous. `change` runs its mutation synchronously, so a
  * rule's read-decide-write is atomic on Node's one thread, and settles (resolves, or rejects with the
@@ -30,5 +33,7 @@ export interface Store {
   settled(): Promise<void>;
   snapshot(): StubData;
   replace(data: StubData): Promise<void>;
+  readiness(): StoreReadiness;
+  /** Flushes pending changes and releases the store; the stub's `close()` calls it. */
   close(): Promise<void>;
 }

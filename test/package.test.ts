@@ -1,0 +1,103 @@
+/**
+ * The npm package as a user gets it: packed (which builds it), installed from the tarball into an empty
+ * directory, and run with npx. Uses the npm registry (or npm's cache) for the dependencies.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLAGS, VERSION } from '../src/config.js';
+import { REPO_DIR, RunningProcess, cleanEnv, run } from './support/processes.js';
+
+const work = mkdtempSync(join(tmpdir(), 'ep-cart-stub-package-'));
+const npm = (args: string[], cwd: string) =>
+  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, env: cleanEnv() });
+
+let files: string[] = [];
+let tarball = '';
+let userDir = '';
+let npxFromTarball: Promise<Awaited<ReturnType<typeof npm>>>;
+
+beforeAll(async () => {
+  const packed = await npm(['pack', '--json', '--pack-destination', work], REPO_DIR);
+  expect(packed.code, packed.stderr).toBe(0);
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  files = info!.files.map((file) => file.path);
+  tarball = join(work, info!.filename);
+
+  // `npx <tarball>` in an empty directory, while the tarball is also installed as a dependency elsewhere.
+  npxFromTarball = run('npx', ['--yes', '--package', tarball, 'ep-cart-stub', '--version'], {
+    cwd: mkdtempSync(join(work, 'npx-')),
+    env: cleanEnv(),
+  });
+  userDir = mkdtempSync(join(work, 'user-'));
+  writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'a-storefront', private: true }));
+  const installed = await npm(['install', tarball], userDir);
+  expect(installed.code, installed.stderr).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  // npx keeps what it installed (about 40 MB) under the npm cache; remove the copy this run made.
+  await npxFromTarball;
+  const cache = (await run('npm', ['config', 'get', 'cache'], { env: cleanEnv() })).stdout.trim();
+  const npxDir = join(cache, '_npx');
+  for (const entry of existsSync(npxDir) ? readdirSync(npxDir) : []) {
+    const manifest = join(npxDir, entry, 'package.json');
+    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(basename(work))) rmSync(join(npxDir, entry), { recursive: true, force: true });
+  }
+});
+
+describe('the npm package', () => {
+  it('holds dist/, openapi/, fixtures/, the README and package.json, and nothing else', () => {
+    const outside = files.filter((path) => !/^(dist|openapi|fixtures)\//.test(path) && !['README.md', 'package.json'].includes(path));
+    expect(outside).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'openapi/openapi.yaml', 'fixtures/default.json']));
+    expect(files.filter((path) => /^(src|test|bench)\//.test(path))).toEqual([]);
+  });
+
+  it('npx ep-cart-stub --help, installed from the tarball, prints every flag', async () => {
+    const { code, stdout } = await run('npx', ['--no-install', 'ep-cart-stub', '--help'], { cwd: userDir, env: cleanEnv() });
+    expect(code).toBe(0);
+    for (const spec of Object.values(FLAGS)) expect(stdout).toContain(`--${spec.name}`);
+  });
+
+  it('npx ep-cart-stub --version prints the version', async () => {
+    const { code, stdout } = await run('npx', ['--no-install', 'ep-cart-stub', '--version'], { cwd: userDir, env: cleanEnv() });
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(VERSION);
+  });
+
+  it('npx runs the tarball itself, with nothing installed beforehand', async () => {
+    const { code, stdout, stderr } = await npxFromTarball;
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim()).toBe(VERSION);
+  });
+
+  it('the library starts and stops a stub from code, as the README shows', async () => {
+    const script = [
+      "import { startStub } from 'ep-cart-stub';",
+      'const stub = await startStub({ port: 0 });',
+      "console.log((await fetch(`${stub.url}/healthz`)).status);",
+      'await stub.close();',
+    ].join('\n');
+    const { code, stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: userDir, env: cleanEnv() });
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim()).toBe('200');
+  });
+
+  it('the installed command starts the stub, which answers 2xx, and stops on SIGTERM with exit 0', async () => {
+    const stub = new RunningProcess(join(userDir, 'node_modules', '.bin', 'ep-cart-stub'), ['--port', '0'], { cwd: userDir, env: cleanEnv() });
+    try {
+      const [line] = await stub.waitFor(/^\{.*listening on.*\}$/m);
+      const { url } = JSON.parse(line) as { url: string };
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const carts = await fetch(`${url}/v2/carts`, { headers: { authorization: 'Bearer demo-client-credentials-token' } });
+      expect(carts.status).toBe(200);
+      stub.signal('SIGTERM');
+      expect((await stub.exited).code).toBe(0);
+    } finally {
+      await stub.stop();
+    }
+  });
+});
