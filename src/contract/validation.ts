@@ -50,7 +50,10 @@ export function compileRequestValidator(operation: Operation): (request: Request
     const part: Part = location === 'path' ? 'params' : location === 'header' ? 'headers' : 'query';
     return [{ part, schema, validate: parameters.compile(schema) }];
   });
+  // The checks to run, in order, by the request's media type (built here, not per request).
+  const checksByMediaType = new Map([...bodyValidators].map(([mediaType, body]) => [mediaType, [body, ...parameterValidators]]));
   const defaultBody = bodyValidators.values().next().value;
+  const defaultChecks = defaultBody ? [defaultBody, ...parameterValidators] : parameterValidators;
 
   return (request, mediaType) => {
     // Only operations that take a body care; clients send Content-Type on GETs too.
@@ -59,8 +62,7 @@ export function compileRequestValidator(operation: Operation): (request: Request
         detail: `Send the body as ${[...bodyValidators.keys()].join(' or ')}, not ${mediaType}`,
       });
     }
-    const bodyValidator = (mediaType && bodyValidators.get(mediaType)) || defaultBody;
-    for (const validator of bodyValidator ? [bodyValidator, ...parameterValidators] : parameterValidators) {
+    for (const validator of (mediaType && checksByMediaType.get(mediaType)) || defaultChecks) {
       if (!validator.validate(request[validator.part])) throw toStubError(validator, validator.validate.errors![0]!);
     }
   };
