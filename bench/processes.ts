@@ -9,6 +9,8 @@ export interface Server {
   child: ChildProcess;
   /** Peak resident set so far, in bytes, of the process and its descendants (VmHWM). */
   peakRss(): number;
+  /** CPU time used so far (user + system), in milliseconds, by the process and its descendants. */
+  cpuTime(): number;
   /** SIGTERM (or `signal`), then waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function startServer(
     url,
     child,
     peakRss: () => treePeakRss(child.pid!),
+    cpuTime: () => treeCpuTime(child.pid!),
     stop: (signal = 'SIGTERM') => stopProcess(child, signal),
   };
 }
@@ -93,7 +96,7 @@ export async function startPolledServer(
     if (await probe(url).catch(() => false)) break;
     await sleep(50);
   }
-  return { url, child, peakRss: () => treePeakRss(child.pid!), stop: (signal = 'SIGTERM') => stopProcess(child, signal) };
+  return { url, child, peakRss: () => treePeakRss(child.pid!), cpuTime: () => treeCpuTime(child.pid!), stop: (signal = 'SIGTERM') => stopProcess(child, signal) };
 }
 
 /** Runs a child to completion and returns its stdout; non-zero exit is an error with its output. */
@@ -178,6 +181,17 @@ function treePeakRss(pid: number): number {
     total += kb ? Number(kb) * 1024 : 0;
   }
   return total;
+}
+
+/** utime + stime of a process and its live descendants, in ms (Linux counts them in 1/100 s ticks). */
+function treeCpuTime(pid: number): number {
+  let ticks = 0;
+  for (const id of [pid, ...descendants(pid)]) {
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 12th and 13th.
+    const fields = read(`/proc/${id}/stat`)?.split(') ')[1]?.split(' ');
+    ticks += Number(fields?.[11] ?? 0) + Number(fields?.[12] ?? 0);
+  }
+  return ticks * 10;
 }
 
 function descendants(pid: number): number[] {

@@ -35,19 +35,19 @@ const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value
 
 export function rowsTable(rows: Row[]): string {
   const lines = [
-    '| server | scenario | requests | req/s | p50 ms | p99 ms | peak RSS MB | answers |',
-    '|---|---|--:|--:|--:|--:|--:|---|',
+    '| server | scenario | requests | req/s | p50 ms | p99 ms | peak RSS MB | server CPU µs/req | answers |',
+    '|---|---|--:|--:|--:|--:|--:|--:|---|',
   ];
   for (const { server, scenario, result, peakRss, note } of rows) {
     if (!result) {
-      lines.push(`| ${server} | ${scenario} | ${note ?? 'n/a'} | | | | | |`);
+      lines.push(`| ${server} | ${scenario} | ${note ?? 'n/a'} | | | | | | |`);
       continue;
     }
     const answers = Object.entries(result.statuses).map(([status, count]) => `${count}× ${status}`);
     if (result.errors) answers.push(`${result.errors} errors`);
     lines.push(
       `| ${server} | ${scenario} | ${result.requests} | ${fixed(result.perSecond, 0)} | ${fixed(result.p50, 2)} | ` +
-        `${fixed(result.p99, 2)} | ${mb(peakRss)} | ${answers.join(', ')}${note ? ` (${note})` : ''} |`,
+        `${fixed(result.p99, 2)} | ${mb(peakRss)} | ${fixed(result.cpuPerRequest ?? NaN, 0)} | ${answers.join(', ')}${note ? ` (${note})` : ''} |`,
     );
   }
   return lines.join('\n');

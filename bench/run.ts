@@ -108,7 +108,7 @@ log('bare Fastify route');
 const bare = await withServer(startServer(node('bench/servers/bare.js'), jsonUrl), (server) =>
   measure(server, 'bare Fastify 5 route', 'POST, constant JSON (200)', {
     method: 'POST',
-    path: (i) => associationPath(`bench-${i}`),
+    path: associationPath('bench-0'),
     headers: jsonHeaders(PINNED_CLIENT_CREDENTIALS),
     body: ASSOCIATION_BODY,
   }, timed(plan.seconds), 200),
@@ -125,7 +125,7 @@ const prism = await withServer(
   (server) =>
     measure(server, `Prism ${PRISM_VERSION}, -v silent`, 'POST association (200, example)', {
       method: 'POST',
-      path: (i) => associationPath(`bench-${i}`),
+      path: associationPath('bench-0'),
       headers: jsonHeaders(PINNED_CLIENT_CREDENTIALS),
       body: ASSOCIATION_BODY,
     }, timed(plan.seconds), 200),
@@ -235,7 +235,9 @@ async function measureNewAssociations(serverName: string, storeArgs: string[]) {
       headers: jsonHeaders(token),
       body: ASSOCIATION_BODY,
     };
-    const { warmup, measured } = await load(server.url, request, { amount: plan.associationWarmup }, { amount: plan.associations });
+    const { warmup, measured } = await load(
+      server.url, request, { amount: plan.associationWarmup }, { amount: plan.associations }, server.cpuTime,
+    );
     const peakRss = server.peakRss();
     const row: Row = { server: serverName, scenario: 'POST association, new cart each time (200)', result: measured, peakRss };
     rows.push(row);
@@ -258,7 +260,7 @@ async function measureNewAssociations(serverName: string, storeArgs: string[]) {
 }
 
 async function measure(server: Server, serverName: string, scenario: string, request: LoadRequest, extent: Extent, expected: number): Promise<LoadResult> {
-  const { measured } = await load(server.url, request, timed(plan.warmupSeconds), extent);
+  const { measured } = await load(server.url, request, timed(plan.warmupSeconds), extent, server.cpuTime);
   const row: Row = { server: serverName, scenario, result: measured, peakRss: server.peakRss() };
   rows.push(row);
   flagUnexpected(row, expected);
