@@ -51,9 +51,16 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
     url: operation.url,
     config: { operation },
     schema: { response: responseSchemas(operation) },
+    // A callback hook, not an async one: authentication is synchronous, and every request pays for a promise.
     onRequest: operation.secured
-      ? async (request) => {
-          request.principal = authenticate(request.headers, services.tokens);
+      ? (request, _reply, done) => {
+          try {
+            request.principal = authenticate(request.headers, services.tokens);
+          } catch (error) {
+            done(error as Error);
+            return;
+          }
+          done();
         }
       : undefined,
     handler: async (request, reply) => {

@@ -18,9 +18,9 @@ export class RecencyList {
   }
 
   touch(key: string): void {
-    const node = this.nodes.get(key) ?? { key, newer: undefined, older: undefined };
-    if (this.nodes.has(key)) this.unlink(node);
-    else this.nodes.set(key, node);
+    let node = this.nodes.get(key);
+    if (node) this.unlink(node);
+    else this.nodes.set(key, (node = { key, newer: undefined, older: undefined }));
     node.older = this.newest;
     if (this.newest) this.newest.newer = node;
     this.newest = node;
