@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fastJsonStringify from 'fast-json-stringify';
 import { authenticate } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { StubClock } from '../clock.js';
@@ -51,6 +52,7 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
     url: operation.url,
     config: { operation },
     schema: { response: responseSchemas(operation) },
+    serializerCompiler: serializeLazily,
     // A callback hook, not an async one: authentication is synchronous, and every request pays for a promise.
     onRequest: operation.secured
       ? (request, _reply, done) => {
@@ -89,6 +91,16 @@ function responseSchemas(operation: Operation): Record<string, unknown> {
       response.schema ? [[status.toLowerCase(), response.schema]] : [],
     ),
   );
+}
+
+/**
+ * Builds a response's serializer the first time that response is sent, not at start: most (operation,
+ * status) pairs, the error responses above all, are never sent in a short CI run, and building them all
+ * was a noticeable part of the cold start (issue #6).
+ */
+function serializeLazily({ schema }: { schema: unknown }): (data: unknown) => string {
+  let serialize: ((data: unknown) => string) | undefined;
+  return (data) => (serialize ??= fastJsonStringify(schema as Parameters<typeof fastJsonStringify>[0]))(data);
 }
 
 function mediaTypeOf(request: FastifyRequest): string | undefined {
