@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Cart, StubData } from './domain/model.js';
+import { packageFile } from './package-files.js';
 
-export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../fixtures/default.json', import.meta.url));
+export const DEFAULT_FIXTURES_PATH = packageFile('fixtures/default.json');
 
 type FixtureCart = Partial<Cart> & Pick<Cart, 'id'>;
 export type FixtureData = Omit<StubData, 'carts'> & { carts: FixtureCart[] };

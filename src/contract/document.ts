@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { load } from 'js-yaml';
+import { packageFile } from '../package-files.js';
 
 /** openapi/ sits beside src/ and dist/ alike, so this resolves in the checkout and in the package. */
-export const DOCUMENT_PATH = fileURLToPath(new URL('../../openapi/openapi.yaml', import.meta.url));
+export const DOCUMENT_PATH = packageFile('openapi/openapi.yaml');
 
 export type Schema = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
