@@ -306,6 +306,7 @@ async function issueToken(url: string, grant: 'client_credentials' | 'implicit')
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: form,
+    signal: AbortSignal.timeout(30_000),
   });
   if (response.status !== 200) throw new Error(`token endpoint answered ${response.status}: ${await response.text()}`);
   return `Bearer ${((await response.json()) as { access_token: string }).access_token}`;
@@ -315,6 +316,7 @@ async function issueToken(url: string, grant: 'client_credentials' | 'implicit')
 async function countAcmeCarts(url: string): Promise<number> {
   const response = await fetch(`${url}/v2/carts?page[limit]=1`, {
     headers: { authorization: 'Bearer demo-implicit-token', 'ep-account-management-authentication-token': 'demo-alice-acme-token' },
+    signal: AbortSignal.timeout(30_000),
   });
   if (response.status !== 200) throw new Error(`GET /v2/carts answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { meta: { results: { total: number } } }).meta.results.total;
@@ -326,6 +328,7 @@ async function associationProbe(url: string): Promise<boolean> {
     method: 'POST',
     headers: jsonHeaders(PINNED_CLIENT_CREDENTIALS),
     body: ASSOCIATION_BODY,
+    signal: AbortSignal.timeout(5_000),
   });
   await response.arrayBuffer();
   return response.status >= 200 && response.status < 300;
