@@ -33,8 +33,8 @@ const quick = flags.quick ?? false;
  * a fixed count, so the store, and RSS, grow the same on any machine) and runs the other rows for 10 s.
  */
 const plan = quick
-  ? { associations: 20_000, associationWarmup: 2_000, seconds: 3, warmupSeconds: 1, scaleSeconds: 2, coldStarts: 3, settleMs: 4_000 }
-  : { associations: 100_000, associationWarmup: 10_000, seconds: 10, warmupSeconds: 2, scaleSeconds: 5, coldStarts: 5, settleMs: 10_000 };
+  ? { associations: 20_000, associationWarmup: 2_000, seconds: 3, warmupSeconds: 1, scaleSeconds: 2, scaleRounds: 1, coldStarts: 3, prismColdStarts: 1, settleMs: 3_000 }
+  : { associations: 100_000, associationWarmup: 10_000, seconds: 10, warmupSeconds: 2, scaleSeconds: 5, scaleRounds: 3, coldStarts: 5, prismColdStarts: 5, settleMs: 10_000 };
 const HELD_CARTS = 100_000;
 
 const ACME = 'a0000000-0000-4000-8000-000000000001';
@@ -77,19 +77,40 @@ const listing = (implicitToken: string): LoadRequest => ({
   path: '/v2/carts?page[limit]=20',
   headers: { authorization: implicitToken, 'ep-account-management-authentication-token': 'demo-alice-acme-token' },
 });
-const listRow = async (carts: number, seconds: number, scenario: string) => {
+/** One listing run on a fresh server whose account (Acme) holds `carts` carts: one fixture cart, the rest the bench's. */
+const listingRun = async (carts: number, seconds: number) => {
   log(`stub, in-memory: GET /v2/carts, ${carts} carts`);
-  // Acme owns one fixture cart; the rest are the bench's.
   return withServer(stubServer('--owned', String(carts - 1)), async (server) => {
     const implicit = await issueToken(server.url, 'implicit');
     const total = await countAcmeCarts(server.url);
     if (total !== carts) throw new Error(`the account holds ${total} carts, not ${carts}`);
-    return measure(server, 'stub, in-memory', scenario, listing(implicit), timed(seconds), 200);
+    const { measured } = await load(server.url, listing(implicit), timed(plan.warmupSeconds), timed(seconds), server.cpuTime);
+    return { result: measured, peakRss: server.peakRss() };
   });
 };
-const listing10k = await listRow(10_000, plan.seconds, 'GET /v2/carts, 10 000 carts, one page of 20');
-const listing1k = await listRow(1_000, plan.scaleSeconds, 'GET /v2/carts, 1 000 carts (scale check)');
-const listing100k = await listRow(100_000, plan.scaleSeconds, 'GET /v2/carts, 100 000 carts (scale check)');
+const listRow = (scenario: string, run: { result: LoadResult; peakRss: number }, note?: string): LoadResult => {
+  const row: Row = { server: 'stub, in-memory', scenario, ...run, ...(note ? { note } : {}) };
+  rows.push(row);
+  flagUnexpected(row, 200);
+  return run.result;
+};
+const listing10k = listRow('GET /v2/carts, 10 000 carts, one page of 20', await listingRun(10_000, plan.seconds));
+// The scale check compares tails, which one busy moment can spoil: runs alternate between the two sizes,
+// and each size reports its run with the median p99.
+const scaleRuns: Record<'small' | 'large', { result: LoadResult; peakRss: number }[]> = { small: [], large: [] };
+for (let round = 0; round < plan.scaleRounds; round++) {
+  scaleRuns.small.push(await listingRun(1_000, plan.scaleSeconds));
+  scaleRuns.large.push(await listingRun(100_000, plan.scaleSeconds));
+}
+const medianRun = (runs: { result: LoadResult; peakRss: number }[]) => {
+  const sorted = [...runs].sort((a, b) => a.result.p99 - b.result.p99);
+  const note = runs.length > 1 ? `the run with the median p99 of ${runs.map((r) => r.result.p99.toFixed(2)).join(', ')} ms` : undefined;
+  return { run: sorted[Math.floor(sorted.length / 2)]!, note };
+};
+const small = medianRun(scaleRuns.small);
+const large = medianRun(scaleRuns.large);
+const listing1k = listRow('GET /v2/carts, 1 000 carts (scale check)', small.run, small.note);
+const listing100k = listRow('GET /v2/carts, 100 000 carts (scale check)', large.run, large.note);
 
 // ── stub, file store ───────────────────────────────────────────────────────────────────────────────────
 log(`stub, file store: ${plan.associations} new associations`);
@@ -134,6 +155,13 @@ const prism = await withServer(
     }, timed(plan.seconds), 200),
 );
 notes.push(
+  'New associations send a different path on every request (autocannon `setupRequest`), which costs the load ' +
+    'generator, on the same cores, more than the fixed request sent to the bare route and to Prism: the ' +
+    'stub / bare and stub / Prism ratios lean against the stub, not for it.',
+  '"server CPU µs/req" is the server process\'s user + system CPU time (from /proc) over the measured run, ' +
+    'divided by its requests. It moves much less than req/s when other work shares the machine.',
+);
+notes.push(
   `Prism mocks \`openapi/openapi.yaml\` as it is (OpenAPI 3.1 with \`x-stub-error\` keywords and type arrays ` +
     'load without change), in static mode (no `-d`), answering the 200 example; it checks that a bearer is ' +
     'present and validates the body against the schema, but keeps no state.',
@@ -142,13 +170,13 @@ notes.push(
 // ── cold start ─────────────────────────────────────────────────────────────────────────────────────────
 log('cold starts');
 const coldStarts: Report['coldStarts'] = [];
-for (const [server, command] of [
-  ['stub (`node dist/cli.js`)', (port: number) => node('dist/cli.js', '--port', String(port), '--host', '127.0.0.1')],
-  ['bare Fastify route', (port: number) => node('bench/servers/bare.js', String(port))],
-  [`Prism ${PRISM_VERSION}`, prismCommand],
+for (const [server, command, runCount] of [
+  ['stub (`node dist/cli.js`)', (port: number) => node('dist/cli.js', '--port', String(port), '--host', '127.0.0.1'), plan.coldStarts],
+  ['bare Fastify route', (port: number) => node('bench/servers/bare.js', String(port)), plan.coldStarts],
+  [`Prism ${PRISM_VERSION}`, prismCommand, plan.prismColdStarts],
 ] as const) {
   const port = await freePort();
-  const runs = await coldStart(command(port), port, associationProbe, plan.coldStarts);
+  const runs = await coldStart(command(port), port, associationProbe, runCount);
   coldStarts.push({ server, runs, median: median(runs) });
 }
 
@@ -201,6 +229,7 @@ const report: Report = {
     { name: 'stub / Prism (same POST)', value: show(stubOverPrism) },
     { name: 'file store / in-memory (association POST)', value: show(fileOverMemory) },
     { name: 'GET /v2/carts p99, 100 000 / 1 000 carts', value: show(scaleP99) },
+    { name: 'cold start, stub / bare Fastify route', value: show(ratio(stubCold, coldStarts[1]!.median)) },
   ],
   coldStarts,
   memory: [
