@@ -2,6 +2,9 @@
 export class StubClock {
   private frozenAt: number | undefined;
   private offsetMs = 0;
+  /** The last `iso()` answer and its instant: requests in the same millisecond share one string. */
+  private isoAt = NaN;
+  private isoText = '';
 
   now(): number {
     return this.frozenAt ?? Date.now() + this.offsetMs;
@@ -12,7 +15,12 @@ export class StubClock {
   }
 
   iso(): string {
-    return new Date(this.now()).toISOString();
+    const now = this.now();
+    if (now !== this.isoAt) {
+      this.isoAt = now;
+      this.isoText = new Date(now).toISOString();
+    }
+    return this.isoText;
   }
 
   /** Stops the clock, at `at` (epoch ms) or where it stands. It never moves backwards. */

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { loadContract, type Contract } from './contract/document.js';
 import { compileProblemList } from './contract/validation.js';
 import type { Cart, StubData } from './domain/model.js';
+import { packageFile } from './package-files.js';
 
-export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../fixtures/default.json', import.meta.url));
+export const DEFAULT_FIXTURES_PATH = packageFile('fixtures/default.json');
 
 type FixtureCart = Partial<Cart> & Pick<Cart, 'id'>;
 /** State as fixtures, `PUT /__stub/state` and `POST /__stub/reset` give it: carts may leave out their defaults. */

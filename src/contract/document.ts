@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import $RefParser from '@apidevtools/json-schema-ref-parser';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { load } from 'js-yaml';
+import { packageFile } from '../package-files.js';
+import { dereference } from './dereference.js';
 
 /** openapi/ sits beside src/ and dist/ alike, so this resolves in the checkout and in the package. */
-export const DOCUMENT_PATH = fileURLToPath(new URL('../../openapi/openapi.yaml', import.meta.url));
+export const DOCUMENT_PATH = packageFile('openapi/openapi.yaml');
 
 export type Schema = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -59,7 +59,8 @@ export interface Contract {
 
 export async function loadContract(path: string = DOCUMENT_PATH): Promise<Contract> {
   const document = load(await readFile(path, 'utf8')) as OpenAPIV3_1.Document;
-  const resolved = (await $RefParser.dereference(structuredClone(document))) as unknown as OpenAPIV3_1.Document;
+  // `dereference` builds a new tree and leaves `document` as written, for serving.
+  const resolved = dereference(document);
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(resolved.paths ?? {})) {
     for (const method of METHODS) {

@@ -30,11 +30,20 @@ type Part = keyof RequestParts;
 interface PartValidator {
   part: Part;
   schema: Schema;
-  validate: ValidateFunction;
+  compiled: () => ValidateFunction;
 }
 
 /**
- * Compiles, once at start-up, the checks of one operation's request. They run body first, then path,
+ * Compiles a schema on its first use, not at start: a stub started for a few requests compiles only what
+ * they need (compiling every operation's schemas was the largest part of the cold start, issue #6).
+ */
+function lazily(ajv: Ajv2020, schema: Schema): () => ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  return () => (validate ??= ajv.compile(schema));
+}
+
+/**
+ * Prepares the checks of one operation's request (each schema compiled once, on first use). They run body first, then path,
  * query and headers: BEHAVIOR.md answers a bad payload (rows 4–7) before a bad cart id (row 8).
  */
 export function compileRequestValidator(operation: Operation): (request: RequestParts, mediaType: string | undefined) => void {
@@ -43,16 +52,19 @@ export function compileRequestValidator(operation: Operation): (request: Request
   const bodyValidators = new Map(
     Object.entries(operation.requestBodies).map(([mediaType, schema]) => [
       mediaType,
-      { part: 'body' as const, schema, validate: bodies.compile(schema) },
+      { part: 'body' as const, schema, compiled: lazily(bodies, schema) },
     ]),
   );
   const parameterValidators = (['path', 'query', 'header'] as const).flatMap((location) => {
     const schema = parametersSchema(operation.parameters.filter((p) => p.in === location), location);
     if (!schema) return [];
     const part: Part = location === 'path' ? 'params' : location === 'header' ? 'headers' : 'query';
-    return [{ part, schema, validate: parameters.compile(schema) }];
+    return [{ part, schema, compiled: lazily(parameters, schema) }];
   });
+  // The checks to run, in order, by the request's media type (built here, not per request).
+  const checksByMediaType = new Map([...bodyValidators].map(([mediaType, body]) => [mediaType, [body, ...parameterValidators]]));
   const defaultBody = bodyValidators.values().next().value;
+  const defaultChecks = defaultBody ? [defaultBody, ...parameterValidators] : parameterValidators;
 
   return (request, mediaType) => {
     // Only operations that take a body care; clients send Content-Type on GETs too.
@@ -62,9 +74,10 @@ export function compileRequestValidator(operation: Operation): (request: Request
       });
     }
     const bodySent = request.body !== undefined || operation.bodyRequired;
-    const bodyValidator = bodySent ? (mediaType && bodyValidators.get(mediaType)) || defaultBody : undefined;
-    for (const validator of bodyValidator ? [bodyValidator, ...parameterValidators] : parameterValidators) {
-      if (!validator.validate(request[validator.part])) throw toStubError(validator, validator.validate.errors![0]!);
+    const checks = bodySent ? (mediaType && checksByMediaType.get(mediaType)) || defaultChecks : parameterValidators;
+    for (const validator of checks) {
+      const validate = validator.compiled();
+      if (!validate(request[validator.part])) throw toStubError(validator, validate.errors![0]!);
     }
   };
 }

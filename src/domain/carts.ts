@@ -18,8 +18,11 @@ export function expiresAt(cart: Cart): string {
 
 /** Carts updated at or before this instant have expired. */
 export function expiryCutoff(now: string): string {
-  return new Date(Date.parse(now) - CART_LIFETIME_MS).toISOString();
+  // Every request asks, and those of one millisecond ask with the same `now`: remember the last answer.
+  if (now !== lastCutoff.now) lastCutoff = { now, cutoff: new Date(Date.parse(now) - CART_LIFETIME_MS).toISOString() };
+  return lastCutoff.cutoff;
 }
+let lastCutoff = { now: '', cutoff: '' };
 
 /** The cart as a reader sees it: an expired cart is gone. */
 export function live(cart: Cart | undefined, now: string): Cart | undefined {

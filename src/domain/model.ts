@@ -96,10 +96,3 @@ export interface Owner {
   kind: ShopperKind;
   id: string;
 }
-
-export function ownersOf(cart: Cart): Owner[] {
-  return [
-    ...cart.account_ids.map((id) => ({ kind: 'account' as const, id })),
-    ...cart.customer_ids.map((id) => ({ kind: 'customer' as const, id })),
-  ];
-}

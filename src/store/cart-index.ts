@@ -1,15 +1,14 @@
 import { StubError } from '../domain/errors.js';
 import type { Cart, Owner } from '../domain/model.js';
-import { ownersOf } from '../domain/model.js';
 import { RecencyList } from './recency-list.js';
 import type { CartWriter, PageQuery } from './store.js';
 
-const ownerKey = (owner: Owner): string => `${owner.kind}:${owner.id}`;
+const ownerKey = (kind: Owner['kind'], id: string): string => `${kind}:${id}`;
 
 /** Carts by id, with every cart and each owner's carts kept newest `updated_at` first. */
 export class CartIndex implements CartWriter {
-  private readonly byId = new Map<string, Cart>();
-  private readonly all = new RecencyList();
+  /** Every cart, by id and by recency at once. */
+  private readonly all = new RecencyList<Cart>();
   private readonly byOwner = new Map<string, RecencyList>();
 
   /** `capacity` caps the carts (sandbox mode); the seed's own carts always fit. */
@@ -18,15 +17,15 @@ export class CartIndex implements CartWriter {
   }
 
   cart(id: string): Cart | undefined {
-    return this.byId.get(id);
+    return this.all.get(id);
   }
 
   carts(): IterableIterator<Cart> {
-    return this.byId.values();
+    return this.all.values();
   }
 
   put(cart: Cart): void {
-    if (!this.byId.has(cart.id) && this.byId.size >= this.capacity) {
+    if (this.all.get(cart.id) === undefined && this.all.size >= this.capacity) {
       throw new StubError('CartLimitReached', {
         detail: `This sandbox holds its maximum of ${this.capacity} carts; delete one before creating another`,
       });
@@ -36,28 +35,29 @@ export class CartIndex implements CartWriter {
 
   /** Every write stamps `updated_at` with the stub's monotonic clock, so the written cart is the newest. */
   private write(cart: Cart): void {
-    const previous = this.byId.get(cart.id);
-    this.byId.set(cart.id, cart);
-    this.all.touch(cart.id);
-    const owners = ownersOf(cart).map(ownerKey);
+    const previous = this.all.get(cart.id);
+    this.all.touch(cart.id, cart);
+    // The owners' lists, walked without building Owner objects: this runs on every write (issue #6).
     if (previous) {
-      for (const key of ownersOf(previous).map(ownerKey)) if (!owners.includes(key)) this.unlist(key, cart.id);
+      for (const id of previous.account_ids) if (!cart.account_ids.includes(id)) this.unlist(ownerKey('account', id), cart.id);
+      for (const id of previous.customer_ids) if (!cart.customer_ids.includes(id)) this.unlist(ownerKey('customer', id), cart.id);
     }
-    for (const key of owners) this.listOf(key).touch(cart.id);
+    for (const id of cart.account_ids) this.listOf(ownerKey('account', id)).touch(cart.id, undefined);
+    for (const id of cart.customer_ids) this.listOf(ownerKey('customer', id)).touch(cart.id, undefined);
   }
 
   remove(id: string): void {
-    const cart = this.byId.get(id);
+    const cart = this.all.get(id);
     if (!cart) return;
-    this.byId.delete(id);
     this.all.remove(id);
-    for (const owner of ownersOf(cart)) this.unlist(ownerKey(owner), id);
+    for (const account of cart.account_ids) this.unlist(ownerKey('account', account), id);
+    for (const customer of cart.customer_ids) this.unlist(ownerKey('customer', customer), id);
   }
 
   page({ owner, offset, limit, updatedAfter }: PageQuery): { carts: Cart[]; total: number } {
-    const list = owner ? this.byOwner.get(ownerKey(owner)) : this.all;
+    const list = owner ? this.byOwner.get(ownerKey(owner.kind, owner.id)) : this.all;
     if (!list) return { carts: [], total: 0 };
-    const isLive = (id: string) => this.byId.get(id)!.updated_at > updatedAfter;
+    const isLive = (id: string) => this.all.get(id)!.updated_at > updatedAfter;
     let expired = 0;
     for (const id of list.fromOldest()) {
       if (isLive(id)) break;
@@ -68,7 +68,7 @@ export class CartIndex implements CartWriter {
     for (const id of list.fromNewest()) {
       if (carts.length === limit || !isLive(id)) break;
       if (skipped < offset) skipped += 1;
-      else carts.push(this.byId.get(id)!);
+      else carts.push(this.all.get(id)!);
     }
     return { carts, total: list.size - expired };
   }

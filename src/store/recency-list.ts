@@ -1,26 +1,37 @@
-interface Node {
+interface Node<V> {
   key: string;
-  newer: Node | undefined;
-  older: Node | undefined;
+  value: V;
+  newer: Node<V> | undefined;
+  older: Node<V> | undefined;
 }
 
 /**
- * Keys ordered by their last touch, newest first. Touch and remove are O(1), and reading a page walks only
- * the keys before it, so listing costs what the page asks for, not what the store holds.
+ * Keys, each with a value, ordered by their last touch, newest first. Touch, get and remove are O(1), and
+ * reading a page walks only the keys before it, so listing costs what the page asks for, not what the list
+ * holds. The value lives in the list's own node, so a list by id needs no second map beside it.
  */
-export class RecencyList {
-  private readonly nodes = new Map<string, Node>();
-  private newest: Node | undefined;
-  private oldest: Node | undefined;
+export class RecencyList<V = undefined> {
+  private readonly nodes = new Map<string, Node<V>>();
+  private newest: Node<V> | undefined;
+  private oldest: Node<V> | undefined;
 
   get size(): number {
     return this.nodes.size;
   }
 
-  touch(key: string): void {
-    const node = this.nodes.get(key) ?? { key, newer: undefined, older: undefined };
-    if (this.nodes.has(key)) this.unlink(node);
-    else this.nodes.set(key, node);
+  get(key: string): V | undefined {
+    return this.nodes.get(key)?.value;
+  }
+
+  /** Makes `key` the newest, with `value`. */
+  touch(key: string, value: V): void {
+    let node = this.nodes.get(key);
+    if (node) {
+      node.value = value;
+      this.unlink(node);
+    } else {
+      this.nodes.set(key, (node = { key, value, newer: undefined, older: undefined }));
+    }
     node.older = this.newest;
     if (this.newest) this.newest.newer = node;
     this.newest = node;
@@ -34,6 +45,10 @@ export class RecencyList {
     this.nodes.delete(key);
   }
 
+  *values(): Generator<V> {
+    for (const node of this.nodes.values()) yield node.value;
+  }
+
   *fromNewest(): Generator<string> {
     for (let node = this.newest; node; node = node.older) yield node.key;
   }
@@ -42,7 +57,7 @@ export class RecencyList {
     for (let node = this.oldest; node; node = node.newer) yield node.key;
   }
 
-  private unlink(node: Node): void {
+  private unlink(node: Node<V>): void {
     if (node.newer) node.newer.older = node.older;
     else this.newest = node.older;
     if (node.older) node.older.newer = node.newer;

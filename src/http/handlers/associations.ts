@@ -7,8 +7,9 @@ import { callerOf, type OperationHandler } from '../operation.js';
 function associationHandler(kind: ShopperKind, rule: (request: AssociationRequest) => AssociationOutcome): OperationHandler {
   return async (context) => {
     const { params, body, store, now } = context;
-    const ids: string[] = body.data.map((item: { id: string }) => item.id);
     const known = kind === 'account' ? store.directory.accounts : store.directory.customers;
+    // Ids as the directory spells them: every cart of an account then holds that one string, not its own copy.
+    const ids: string[] = body.data.map((item: { id: string }) => known.get(item.id)?.id ?? item.id);
     const outcome = await store.change((carts) => {
       const result = rule({
         kind,

@@ -1,0 +1,209 @@
+/** Servers under test, each in its own child process: started, measured (peak RSS, cold start) and stopped. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  /** Peak resident set so far, in bytes, of the process and its descendants (VmHWM). */
+  peakRss(): number;
+  /** CPU time used so far (user + system), in milliseconds, by the process and its descendants. */
+  cpuTime(): number;
+  /** SIGTERM (or `signal`), then waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface Command {
+  command: string;
+  args: string[];
+  cwd?: string;
+}
+
+/**
+ * Spawns a server and waits until `ready` recognises a line of its output, which gives the URL.
+ * A process that exits first, or says nothing recognisable in `timeoutMs`, is an error with its output.
+ */
+export async function startServer(
+  { command, args, cwd }: Command,
+  ready: (line: string) => string | undefined,
+  timeoutMs = 120_000,
+): Promise<Server> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`no URL within ${timeoutMs} ms`), timeoutMs);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')}: ${why}\n${output.slice(-2000)}`));
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const line of output.split('\n')) {
+        let found: string | undefined;
+        try {
+          found = ready(line);
+        } catch (error) {
+          fail((error as Error).message);
+          return;
+        }
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+          return;
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => fail(`exited with ${code}`));
+  });
+  // Keep draining the pipes so a chatty server never blocks on a full pipe.
+  child.stdout!.removeAllListeners('data').resume();
+  child.stderr!.removeAllListeners('data').resume();
+  child.removeAllListeners('exit');
+  return {
+    url,
+    child,
+    peakRss: () => treePeakRss(child.pid!),
+    cpuTime: () => treeCpuTime(child.pid!),
+    stop: (signal = 'SIGTERM') => stopProcess(child, signal),
+  };
+}
+
+/**
+ * Spawns a server that prints nothing useful (Prism with `-v silent`) and waits until `probe` gets a 2xx
+ * from `url`.
+ */
+export async function startPolledServer(
+  { command, args, cwd }: Command,
+  url: string,
+  probe: (url: string) => Promise<boolean>,
+  timeoutMs = 120_000,
+): Promise<Server> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const started = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with ${child.exitCode}\n${stderr}`);
+    if (performance.now() - started > timeoutMs) {
+      await stopProcess(child, 'SIGKILL');
+      throw new Error(`${command} ${args.join(' ')}: no answer within ${timeoutMs} ms\n${stderr}`);
+    }
+    if (await probe(url).catch(() => false)) break;
+    await sleep(50);
+  }
+  return { url, child, peakRss: () => treePeakRss(child.pid!), cpuTime: () => treeCpuTime(child.pid!), stop: (signal = 'SIGTERM') => stopProcess(child, signal) };
+}
+
+/** Runs a child to completion and returns its stdout; non-zero exit is an error with its output. */
+export async function runToEnd({ command, args, cwd }: Command): Promise<{ stdout: string; code: number }> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number>((resolve) => child.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}\n${stdout}${stderr}`.slice(-4000));
+  return { stdout, code };
+}
+
+/** The first JSON line with a `url`, as the bench's own servers print it. */
+export function jsonUrl(line: string): string | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(line) as { url?: string; error?: string };
+    if (parsed.error) throw new Error(parsed.error);
+    return parsed.url;
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || !address) throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * Cold start: from spawn to the first 2xx of `probe`, polling every few milliseconds. The process is killed
+ * once it has answered; the median of `runs` is the result, in milliseconds.
+ */
+export async function coldStart(command: Command, port: number, probe: (url: string) => Promise<boolean>, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const child = spawn(command.command, command.args, { cwd: command.cwd, stdio: 'ignore' });
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    const url = `http://127.0.0.1:${port}`;
+    for (;;) {
+      if (exited) throw new Error(`${command.command} ${command.args.join(' ')} exited before answering`);
+      if (performance.now() - started > 60_000) throw new Error(`${command.command}: no answer within 60 s`);
+      if (await probe(url).catch(() => false)) break;
+      await sleep(5);
+    }
+    times.push(performance.now() - started);
+    await stopProcess(child, 'SIGKILL');
+  }
+  return times;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timeout = sleep(10_000).then(() => child.kill('SIGKILL'));
+  await Promise.race([exited, timeout]);
+  await exited;
+}
+
+/** VmHWM (peak resident set) of a process and every descendant still alive, in bytes. */
+function treePeakRss(pid: number): number {
+  let total = 0;
+  for (const id of [pid, ...descendants(pid)]) {
+    const status = read(`/proc/${id}/status`);
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status ?? '')?.[1];
+    total += kb ? Number(kb) * 1024 : 0;
+  }
+  return total;
+}
+
+/** utime + stime of a process and its live descendants, in ms (Linux counts them in 1/100 s ticks). */
+function treeCpuTime(pid: number): number {
+  let ticks = 0;
+  for (const id of [pid, ...descendants(pid)]) {
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 12th and 13th.
+    const fields = read(`/proc/${id}/stat`)?.split(') ')[1]?.split(' ');
+    ticks += Number(fields?.[11] ?? 0) + Number(fields?.[12] ?? 0);
+  }
+  return ticks * 10;
+}
+
+function descendants(pid: number): number[] {
+  const tasks = read(`/proc/${pid}/task/${pid}/children`)?.trim();
+  if (!tasks) return [];
+  return tasks.split(/\s+/).map(Number).flatMap((child) => [child, ...descendants(child)]);
+}
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

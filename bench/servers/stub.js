@@ -1,0 +1,23 @@
+/**
+ * The stub under test, from the compiled dist/, on a free port. Seeds the bench carts, then prints one JSON
+ * line (`{"url":…}`) for the bench to read. `--data-file` asks for the file store; if no file appears once
+ * the seed is durable, the build has no file store, and it says so and exits 3.
+ *
+ *   node bench/servers/stub.js [--empty N] [--owned N] [--data-file PATH]
+ */
+import { existsSync } from 'node:fs';
+import { startStub } from '../../dist/index.js';
+import { options, seedCarts } from './seed.js';
+
+const args = options();
+const dataFile = args['data-file'];
+const stub = await startStub({ port: 0, host: '127.0.0.1', logger: false, ...(dataFile ? { dataFile } : {}) });
+await seedCarts(stub.store, { empty: Number(args.empty ?? 0), owned: Number(args.owned ?? 0) });
+if (dataFile && !existsSync(dataFile)) {
+  console.log(JSON.stringify({ error: 'file store not available: startStub ignored the dataFile option' }));
+  await stub.close();
+  process.exit(3);
+}
+console.log(JSON.stringify({ url: stub.url }));
+
+process.once('SIGTERM', () => void stub.close().then(() => process.exit(0)));
