@@ -119,7 +119,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     fastify.addHook('onRequest', fastify.rateLimit());
   }
   await fastify.register(formBody);
-  await registerDocs(fastify, contract, { store, sandbox: limits });
+  registerDocs(fastify, contract, { store, sandbox: limits });
   installErrorHandling(fastify);
   installJournal(fastify, journal);
   installFaults(fastify, faults, options.latencyMs ?? 0);
