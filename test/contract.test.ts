@@ -1,7 +1,12 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { loadContract, type Contract } from '../src/contract/document.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { DOCUMENT_PATH, loadContract, type Contract } from '../src/contract/document.js';
+import { DEFAULT_FIXTURES_PATH, stateCheck } from '../src/fixtures.js';
 import { catalogue } from '../src/domain/errors.js';
 import { buildApp } from '../src/http/app.js';
 import { handlers } from '../src/http/handlers/index.js';
@@ -40,6 +45,15 @@ describe('the OpenAPI document drives the routes', () => {
     await expect(buildApp({ contract: broken })).rejects.toThrow(/NoSuchError" is not in the error catalogue/);
   });
 
+  it('an edited document is read from its YAML, never from a parsed copy the build made of an older text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'contract-'));
+    const edited = join(dir, 'openapi.yaml');
+    writeFileSync(edited, readFileSync(DOCUMENT_PATH, 'utf8').replace(/^  title: .*$/m, '  title: Edited'));
+    expect((await loadContract(edited)).document.info.title).toBe('Edited');
+    expect((await loadContract()).document).toEqual(load(readFileSync(DOCUMENT_PATH, 'utf8')));
+    rmSync(dir, { recursive: true });
+  });
+
   it('every schema in the document is valid JSON Schema 2020-12 (start-up skips this check for speed)', () => {
     const ajv = new Ajv2020({ strict: false, validateSchema: true });
     addFormats.default(ajv);
@@ -52,6 +66,11 @@ describe('the OpenAPI document drives the routes', () => {
         expect(() => ajv.compile(schema), op.operationId).not.toThrow();
       }
     }
+  });
+
+  it('the bundled fixtures are valid stub state (start-up trusts them and skips this check for speed)', () => {
+    const fixtures = JSON.parse(readFileSync(DEFAULT_FIXTURES_PATH, 'utf8'));
+    expect(stateCheck(contract)(fixtures)).toEqual([]);
   });
 
   it('every documented response example is valid against its own schema', () => {

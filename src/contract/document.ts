@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { load } from 'js-yaml';
@@ -57,8 +58,25 @@ export interface Contract {
   schemas: Record<string, Schema>;
 }
 
+/** Written by `npm run build` (scripts/parse-document.mjs): the document parsed, with the hash of its text. */
+export const PARSED_DOCUMENT_PATH = packageFile('dist/openapi.parsed.json');
+
+/**
+ * The document, parsed: the build's copy when it was made from exactly this text (parsing the YAML was the
+ * largest part of building the app, issue #6), else the YAML itself. The hash keeps an edit from going unseen.
+ */
+async function readDocument(path: string): Promise<OpenAPIV3_1.Document> {
+  const text = await readFile(path, 'utf8');
+  const parsed = await readFile(PARSED_DOCUMENT_PATH, 'utf8').then(
+    (json) => JSON.parse(json) as { sha256: string; document: OpenAPIV3_1.Document },
+    () => undefined,
+  );
+  if (parsed?.sha256 === createHash('sha256').update(text).digest('hex')) return parsed.document;
+  return load(text) as OpenAPIV3_1.Document;
+}
+
 export async function loadContract(path: string = DOCUMENT_PATH): Promise<Contract> {
-  const document = load(await readFile(path, 'utf8')) as OpenAPIV3_1.Document;
+  const document = await readDocument(path);
   // `dereference` builds a new tree and leaves `document` as written, for serving.
   const resolved = dereference(document);
   const operations: Operation[] = [];

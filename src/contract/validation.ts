@@ -122,8 +122,9 @@ function toStubError({ part, schema }: PartValidator, error: ErrorObject): StubE
 
 /** Every way `value` breaks `schema`, one line each, e.g. `carts[2].id is required`; empty when it fits. */
 export function compileProblemList(schema: Schema): (value: unknown) => string[] {
-  const validate = files.compile(schema);
+  const compiled = lazily(files, schema);
   return (value) => {
+    const validate = compiled();
     if (validate(value)) return [];
     // An `if` failure only says which `then` applied; that `then`'s own errors name the problem.
     return validate.errors!.filter((error) => error.keyword !== 'if').map(describeProblem);
