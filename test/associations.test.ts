@@ -827,44 +827,16 @@ describe('row 14b: a shopper token may only join a cart nobody owns or that it a
   // These tests only read the fixture carts, except the last, which has a stub of its own.
   const stub = useStub();
 
-  it("an implicit token with Globex's account token cannot join Carol's cart: 403 Account permissions", async () => {
-    const was = await before(stub(), 'demo-cart-carol');
-    const response = await call(stub(), 'POST', 'demo-cart-carol', accounts, body(accounts, ids.globex), {
-      ...auth.implicit,
-      ...auth.aliceGlobex,
-    });
-    expectError(response, 403, permissions(accounts));
-    await expectUnchanged(stub(), 'demo-cart-carol', was);
-  });
-
-  it("an implicit token with Dave's customer token cannot join Carol's cart: 403 Customer permissions", async () => {
-    const was = await before(stub(), 'demo-cart-carol');
-    const response = await call(stub(), 'POST', 'demo-cart-carol', customers, body(customers, ids.dave), {
-      ...auth.implicit,
-      ...auth.dave,
-    });
-    expectError(response, 403, permissions(customers));
-    await expectUnchanged(stub(), 'demo-cart-carol', was);
-  });
-
-  it("an implicit token with Carol's customer token cannot join Acme's cart: 403 Customer permissions", async () => {
-    const was = await before(stub(), 'demo-cart-acme');
-    const response = await call(stub(), 'POST', 'demo-cart-acme', customers, body(customers, ids.carol), {
-      ...auth.implicit,
-      ...auth.carol,
-    });
-    expectError(response, 403, permissions(customers));
-    await expectUnchanged(stub(), 'demo-cart-acme', was);
-  });
-
-  it("Dave's customer token with a client_credentials bearer cannot join Carol's cart either: 403", async () => {
-    const was = await before(stub(), 'demo-cart-carol');
-    const response = await call(stub(), 'POST', 'demo-cart-carol', customers, body(customers, ids.dave), {
-      ...auth.cc,
-      ...auth.dave,
-    });
-    expectError(response, 403, permissions(customers));
-    await expectUnchanged(stub(), 'demo-cart-carol', was);
+  it.each([
+    ["an implicit token with Globex's account token", 'demo-cart-carol', accounts, ids.globex, { ...auth.implicit, ...auth.aliceGlobex }],
+    ["an implicit token with Dave's customer token", 'demo-cart-carol', customers, ids.dave, { ...auth.implicit, ...auth.dave }],
+    ["an implicit token with Carol's customer token", 'demo-cart-acme', customers, ids.carol, { ...auth.implicit, ...auth.carol }],
+    ["Dave's customer token with a client_credentials bearer", 'demo-cart-carol', customers, ids.dave, { ...auth.cc, ...auth.dave }],
+  ] as const)('%s cannot join %s, owned by someone else: 403 with the permissions phrase', async (_who, cartId, kind, id, headers) => {
+    const was = await before(stub(), cartId);
+    const response = await call(stub(), 'POST', cartId, kind, body(kind, id), headers);
+    expectError(response, 403, permissions(kind));
+    await expectUnchanged(stub(), cartId, was);
   });
 
   it('an owner re-associating itself with its own cart answers 204', async () => {
