@@ -14,7 +14,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { corsOptions } from './cors.js';
 import { registerDocs } from './docs.js';
-import { installErrorHandling } from './errors.js';
+import { answerFrameworkError, installErrorHandling } from './errors.js';
 import { Faults, installFaults } from './faults.js';
 import { controlHandlers } from './handlers/control.js';
 import { handlers } from './handlers/index.js';
@@ -92,6 +92,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     // Long cart ids must reach the contract's 400 (row 8) rather than the router's 404.
     routerOptions: { maxParamLength: 8 * 1024 },
     trustProxy: options.trustProxy ?? false,
+    frameworkErrors: answerFrameworkError,
   });
   fastify.decorateRequest('principal', undefined);
   fastify.addHook('onClose', async () => sandboxes.close());

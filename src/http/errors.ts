@@ -55,3 +55,15 @@ export function installErrorHandling(app: FastifyInstance): void {
     return sendError(reply, new StubError('RouteNotFound', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }), false);
   });
 }
+
+/**
+ * Fastify's `frameworkErrors`: a URL that does not decode (`%zz`), or a path segment longer than the router
+ * takes, fails before any route is found. Without this they would answer in Fastify's own shape.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path segment is longer than the stub accepts'
+      : 'The URL is not valid: a percent-encoded sequence in it does not decode';
+  void sendError(reply, new StubError('BadRequest', { detail }), false);
+}
