@@ -26,4 +26,19 @@ describe('defects found by hardening, kept fixed', () => {
     }
   });
 
+  it('advancing the clock by 1e308 seconds made every later request answer 500', async () => {
+    const before = stub.clock.now();
+    for (const body of [{ advance_seconds: 1e308 }, { advance_seconds: 300_000_000_000 }, { freeze: true, at: '9999-12-31T00:00:00Z' }]) {
+      const response = await stub.request({ method: 'POST', url: '/__stub/clock', json: body });
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(errorOf(response)).toMatchObject({ title: 'Bad Request', source: 'advance_seconds' in body ? 'advance_seconds' : 'at' });
+    }
+    expect(stub.clock.frozen).toBe(false);
+    expect(stub.clock.now() - before).toBeLessThan(60_000);
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+    // A century ahead is still fine, and so is every timestamp written then.
+    expect((await stub.request({ method: 'POST', url: '/__stub/clock', json: { advance_seconds: 100 * 365 * 24 * 3600 } })).statusCode).toBe(200);
+    expect((await stub.request({ method: 'GET', url: '/v2/carts/after-a-century', headers: auth.cc })).statusCode).toBe(200);
+  });
+
 });

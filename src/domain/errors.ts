@@ -135,6 +135,11 @@ export const catalogue = {
     detail: 'The control API needs the admin token: Authorization: Bearer <token>',
   },
   UnknownOperation: { status: 400, title: 'Bad Request', detail: 'operationId names no Elastic Path operation of the stub' },
+  ClockOutOfRange: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'The clock may not move past 9990-01-01T00:00:00Z: later timestamps do not fit RFC 3339',
+  },
   NoPreferredExample: {
     status: 400,
     title: 'Bad Request',
