@@ -41,4 +41,12 @@ describe('defects found by hardening, kept fixed', () => {
     expect((await stub.request({ method: 'GET', url: '/v2/carts/after-a-century', headers: auth.cc })).statusCode).toBe(200);
   });
 
+  it('page[limit]=Infinity passed validation (Ajv skips minimum and maximum on coerced infinities) and answered 500', async () => {
+    for (const query of ['page[limit]=Infinity', 'page[limit]=-Infinity', 'page%5Boffset%5D=1e400', 'page[offset]=Infinity']) {
+      const response = await stub.request({ method: 'GET', url: `/v2/carts?${query}`, headers: auth.cc });
+      expect(response.statusCode, query).toBe(400);
+      expect(errorOf(response), query).toMatchObject({ title: 'invalid', source: expect.stringMatching(/^page\[(limit|offset)\]$/) });
+    }
+  });
+
 });
