@@ -49,4 +49,16 @@ describe('defects found by hardening, kept fixed', () => {
     }
   });
 
+  it('a JSON body nested 100 000 deep made GET /__stub/requests answer 500 for as long as it stayed in the journal', async () => {
+    const url = '/v2/carts/demo-cart-empty/relationships/accounts';
+    const deep = `{"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const tooDeep = await stub.request({ method: 'POST', url, headers: json, payload: deep });
+    expect(tooDeep.statusCode).toBe(400);
+    expect(errorOf(tooDeep)).toMatchObject({ title: 'Bad Request', detail: expect.stringMatching(/nested deeper than 32/) });
+    expect((await stub.request({ method: 'GET', url: '/__stub/requests' })).statusCode).toBe(200);
+    // 32 levels are still read (and answered by the rules); brackets inside strings do not count.
+    const fine = `{"data":[{"type":"account","id":"${'['.repeat(40)}","x":${'['.repeat(29)}${']'.repeat(29)}}]}`;
+    expect(errorOf(await stub.request({ method: 'POST', url, headers: json, payload: fine })).title).toBe('Not Found');
+  });
+
 });

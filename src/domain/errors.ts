@@ -22,6 +22,7 @@ export const catalogue = {
   },
   // row 3
   MalformedJson: { status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON' },
+  JsonTooDeep: { status: 400, title: 'Bad Request', detail: 'The request body is nested deeper than 32 arrays and objects' },
   // row 4
   InvalidJsonPayload: {
     status: 403,

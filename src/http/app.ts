@@ -102,6 +102,8 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
+    // Every part of the stub that walks a body (validation, the journal, the data file) may then recurse safely.
+    else if (nestedDeeperThan(body as string, MAX_JSON_DEPTH)) done(new StubError('JsonTooDeep'), undefined);
     else parseJson(request, body as string, done);
   });
 
@@ -137,6 +139,29 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   // The stub closes the store it opened; a store given in the options belongs to the caller.
   if (!options.store) fastify.addHook('onClose', () => store.close());
   return { fastify, store, clock, tokens, journal, faults, reset, sandboxes };
+}
+
+/** No body the document describes is nested deeper than a few levels; a state file is 4 deep. */
+const MAX_JSON_DEPTH = 32;
+
+/** Whether the JSON text opens more than `limit` arrays and objects inside one another (strings skipped). */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
 }
 
 async function openStore(dataFile: string | undefined, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
