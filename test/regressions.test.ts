@@ -2,8 +2,10 @@
  * Defects the hardening work found (most by the contract fuzzer, `test/fuzz.test.ts`), one test each, named
  * after the defect, so that none comes back.
  */
-import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_FIXTURES_PATH } from '../src/fixtures.js';
 import { auth, errorOf, ids, startTestStub, type TestStub } from './support/stub.js';
 
@@ -59,6 +61,36 @@ describe('defects found by hardening, kept fixed', () => {
     // 32 levels are still read (and answered by the rules); brackets inside strings do not count.
     const fine = `{"data":[{"type":"account","id":"${'['.repeat(40)}","x":${'['.repeat(29)}${']'.repeat(29)}}]}`;
     expect(errorOf(await stub.request({ method: 'POST', url, headers: json, payload: fine })).title).toBe('Not Found');
+  });
+
+  it('PUT /__stub/state and POST /__stub/reset accepted carts associated with unknown accounts or customers, or ids given twice', async () => {
+    const cart = { id: 'loaded', account_ids: [ids.acme], customer_ids: [ids.carol] };
+    const broken = [
+      { carts: [{ ...cart, account_ids: ['no-such-account'] }], source: 'carts[0].account_ids[0]' },
+      { carts: [{ ...cart, customer_ids: [ids.carol, 'no-such-customer'] }], source: 'carts[0].customer_ids[1]' },
+      { carts: [{ ...cart, customer_ids: [ids.carol, ids.carol] }], source: 'carts[0].customer_ids[1]' },
+      { carts: [cart, { id: 'loaded' }], source: 'carts[1]' },
+    ];
+    for (const { carts, source } of broken) {
+      for (const [method, url] of [['PUT', '/__stub/state'], ['POST', '/__stub/reset']] as const) {
+        const response = await stub.request({ method, url, json: { ...fixtures, carts } });
+        expect(response.statusCode, `${method} ${source}`).toBe(400);
+        expect(errorOf(response).source).toBe(source);
+      }
+    }
+    expect(stub.store.cart('loaded')).toBeUndefined();
+    expect((await stub.request({ method: 'PUT', url: '/__stub/state', json: { ...fixtures, carts: [cart] } })).statusCode).toBe(204);
+  });
+
+  it('a fixture file whose carts name unknown accounts started anyway', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ep-cart-stub-regression-'));
+    const file = join(dir, 'fixtures.json');
+    writeFileSync(file, JSON.stringify({ ...fixtures, carts: [{ id: 'x', account_ids: ['ghost'] }] }));
+    try {
+      await expect(startTestStub({ fixturesFile: file })).rejects.toThrow(/carts\[0\]\.account_ids\[0\] names no account: ghost/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
 });

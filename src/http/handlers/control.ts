@@ -1,7 +1,7 @@
 /** The control API (tag Stub Control in the document): the stub's own operations, for tests and CI. */
 import { LATEST_CLOCK_MS, type StubClock } from '../../clock.js';
 import { StubError } from '../../domain/errors.js';
-import { completeState, type FixtureData } from '../../fixtures.js';
+import { completeState, referenceProblems, type FixtureData } from '../../fixtures.js';
 import type { Faults } from '../faults.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { OperationHandler } from '../operation.js';
@@ -20,12 +20,12 @@ export interface StubControls {
 export function controlHandlers({ journal, faults, clock, apiOperations, reset }: StubControls): Record<string, OperationHandler> {
   return {
     resetStub: async ({ body }) => {
-      await reset(body);
+      await reset(body === undefined ? undefined : consistent(body));
       return { status: 204 };
     },
     getStubState: ({ store }) => ({ status: 200, body: store.snapshot() }),
     putStubState: async ({ body, store, now }) => {
-      await store.replace(completeState(body, now));
+      await store.replace(completeState(consistent(body), now));
       return { status: 204 };
     },
     getStubRequests: ({ query }) => ({ status: 200, body: { data: journal.list(query as JournalFilter) } }),
@@ -55,4 +55,11 @@ export function controlHandlers({ journal, faults, clock, apiOperations, reset }
       return { status: 200, body: { now: clock.iso(), frozen: clock.frozen } };
     },
   };
+}
+
+/** A state the schema accepts may still refer to what it does not hold (fixtures.ts, `referenceProblems`). */
+function consistent(state: FixtureData): FixtureData {
+  const [problem] = referenceProblems(state);
+  if (problem) throw new StubError('FieldInvalid', { detail: problem, source: problem.split(' ')[0] });
+  return state;
 }
