@@ -93,4 +93,31 @@ describe('defects found by hardening, kept fixed', () => {
     }
   });
 
+  it('a shopper token that outlived its customer (a state loaded without them) created carts associated with an unknown customer', async () => {
+    const token = await stub.request({
+      method: 'POST',
+      url: '/v2/customers/tokens',
+      headers: auth.implicit,
+      json: { data: { type: 'token', email: 'carol@example.com', password: 'carol-password' } },
+    });
+    const ct = { 'x-moltin-customer-token': token.data.data.token };
+    const withoutCarol = {
+      ...fixtures,
+      customers: fixtures.customers.filter((c: { id: string }) => c.id !== ids.carol),
+      carts: fixtures.carts.filter((c: { customer_ids?: string[] }) => !c.customer_ids?.length),
+      pinned_tokens: fixtures.pinned_tokens.filter((p: { customer_id?: string }) => p.customer_id !== ids.carol),
+    };
+    expect((await stub.request({ method: 'PUT', url: '/__stub/state', json: withoutCarol })).statusCode).toBe(204);
+
+    const created = await stub.request({ method: 'POST', url: '/v2/carts', headers: { ...auth.implicit, ...ct }, json: { data: { name: 'x' } } });
+    expect(created.statusCode).toBe(401);
+    expect(errorOf(created)).toMatchObject({ title: 'Unable to validate access token', source: 'X-Moltin-Customer-Token' });
+    expect(stub.store.snapshot().carts.flatMap((cart) => cart.customer_ids)).not.toContain(ids.carol);
+    // The same goes for an account token whose account is gone.
+    const noAcme = { ...fixtures, accounts: fixtures.accounts.filter((a: { id: string }) => a.id !== ids.acme), carts: [] };
+    expect((await stub.request({ method: 'PUT', url: '/__stub/state', json: noAcme })).statusCode).toBe(204);
+    const listed = await stub.request({ method: 'GET', url: '/v2/carts', headers: { ...auth.implicit, ...auth.aliceAcme } });
+    expect(listed.statusCode).toBe(401);
+  });
+
 });

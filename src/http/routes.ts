@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { authenticate, authorizeAdmin } from '../auth/authenticate.js';
+import { assertShoppersKnown, authenticate, authorizeAdmin } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { StubClock } from '../clock.js';
 import type { Contract, Operation } from '../contract/document.js';
@@ -84,7 +84,9 @@ function authentication(operation: Operation, services: Services): onRequestAsyn
       return undefined;
     case 'bearerAuth':
       return async (request) => {
-        request.principal = authenticate(request.headers, services.tokens, services.sandboxes.isolated);
+        const principal = authenticate(request.headers, services.tokens, services.sandboxes.isolated);
+        assertShoppersKnown(principal, services.sandboxes.storeFor(principal.clientId).directory);
+        request.principal = principal;
       };
     case 'adminToken':
       return async (request) => authorizeAdmin(request.headers, services.adminToken);
