@@ -120,4 +120,16 @@ describe('defects found by hardening, kept fixed', () => {
     expect(listed.statusCode).toBe(401);
   });
 
+  it('POST /v2/carts with a shopper token and a contact email answered a 422 the document did not list', async () => {
+    // The harness checks every answer against the document: an undocumented status fails the request.
+    const response = await stub.request({
+      method: 'POST',
+      url: '/v2/carts',
+      headers: { ...auth.implicit, ...auth.carol },
+      json: { data: { name: 'Guest', contact: { email: 'guest@example.com' } } },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(errorOf(response).title).toBe('Cannot associate customers to carts with contact emails');
+  });
+
 });
