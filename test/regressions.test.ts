@@ -132,4 +132,16 @@ describe('defects found by hardening, kept fixed', () => {
     expect(errorOf(response).title).toBe('Cannot associate customers to carts with contact emails');
   });
 
+  it('the journal kept whole bodies: a full journal of 1 MiB bodies held a gigabyte', async () => {
+    await stub.request({ method: 'DELETE', url: '/__stub/requests' });
+    const junk = 'x'.repeat(1024 * 1024 - 200);
+    const association = { data: [{ type: 'account', id: ids.acme, junk }] };
+    expect((await stub.request({ method: 'POST', url: '/v2/carts/demo-cart-2/relationships/accounts', headers: auth.cc, json: association })).statusCode).toBe(200);
+    const [entry] = (await stub.request({ method: 'GET', url: '/__stub/requests' })).data.data;
+    expect(entry.body).toMatch(/^\(a body of \d+ bytes, not kept: the journal keeps bodies up to 16384 bytes\)$/);
+    // Small bodies are kept as they were sent.
+    await stub.request({ method: 'POST', url: '/v2/carts', headers: auth.cc, json: { data: { name: 'small' } } });
+    expect((await stub.request({ method: 'GET', url: '/__stub/requests' })).data.data[1].body).toEqual({ data: { name: 'small' } });
+  });
+
 });
