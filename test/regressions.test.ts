@@ -144,4 +144,22 @@ describe('defects found by hardening, kept fixed', () => {
     expect((await stub.request({ method: 'GET', url: '/__stub/requests' })).data.data[1].body).toEqual({ data: { name: 'small' } });
   });
 
+  it('carts kept unknown fields of contact and discount_settings: a visitor could fill a sandbox with megabytes nobody sees', async () => {
+    const junk = 'x'.repeat(100_000);
+    const created = await stub.request({
+      method: 'POST',
+      url: '/v2/carts',
+      headers: auth.cc,
+      json: { data: { id: 'junk', name: 'n', contact: { email: 'a@example.com', junk }, discount_settings: { use_rule_promotions: true, junk } } },
+    });
+    expect(created.statusCode).toBe(201);
+    await stub.request({ method: 'PUT', url: '/v2/carts/junk', headers: auth.cc, json: { data: { contact: { junk }, discount_settings: { junk } } } });
+    const created2 = await stub.request({ method: 'POST', url: '/v2/carts', headers: auth.cc, json: { data: { id: 'junk2', name: 'n', contact: { email: 'b@example.com', junk } } } });
+    expect(created2.statusCode).toBe(201);
+    expect(stub.store.cart('junk')!.contact).toEqual({});
+    expect(stub.store.cart('junk')!.discount_settings).toEqual({});
+    expect(stub.store.cart('junk2')!.contact).toEqual({ email: 'b@example.com' });
+    expect(JSON.stringify(stub.store.snapshot()).length).toBeLessThan(20_000);
+  });
+
 });
