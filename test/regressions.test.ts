@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FIXTURES_PATH } from '../src/fixtures.js';
+import { startStub } from '../src/index.js';
+import { exchange } from './support/raw-http.js';
 import { auth, errorOf, ids, startTestStub, type TestStub } from './support/stub.js';
 
 const fixtures = JSON.parse(readFileSync(DEFAULT_FIXTURES_PATH, 'utf8'));
@@ -160,6 +162,25 @@ describe('defects found by hardening, kept fixed', () => {
     expect(stub.store.cart('junk')!.discount_settings).toEqual({});
     expect(stub.store.cart('junk2')!.contact).toEqual({ email: 'b@example.com' });
     expect(JSON.stringify(stub.store.snapshot()).length).toBeLessThan(20_000);
+  });
+
+  it('bytes that are not HTTP, or headers over 16 KiB, were answered in Fastify\'s own shape', async () => {
+    const running = await startStub({ port: 0 });
+    try {
+      const cases = [
+        { bytes: '\u0000\u0001 HELLO\r\n\r\n', status: 400 },
+        { bytes: 'POST /v2/carts HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}', status: 400 },
+        { bytes: `GET /v2/carts HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431 },
+      ];
+      for (const { bytes, status } of cases) {
+        const { responses, closedByServer } = await exchange(running.port, [bytes]);
+        expect(responses.map((r) => r.status)).toEqual([status]);
+        expect(JSON.parse(responses[0]!.body)).toEqual({ errors: [{ status, title: expect.any(String), detail: expect.any(String) }] });
+        expect(closedByServer).toBe(true);
+      }
+    } finally {
+      await running.close();
+    }
   });
 
 });

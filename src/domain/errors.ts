@@ -155,6 +155,12 @@ export const catalogue = {
     detail: 'Send the body as application/json (or form-encoded where the contract allows it)',
   },
   PayloadTooLarge: { status: 413, title: 'Payload Too Large', detail: 'The request body is larger than the stub accepts' },
+  RequestTimeout: { status: 408, title: 'Request Timeout', detail: 'The request was not received in time; the connection is closed' },
+  HeadersTooLarge: {
+    status: 431,
+    title: 'Request Header Fields Too Large',
+    detail: 'The request line and headers are larger than the stub accepts',
+  },
   TooManyRequests: { status: 429, title: 'Too Many Requests', detail: 'Too many requests from this address; try again later' },
   BadRequest: { status: 400, title: 'Bad Request', detail: 'The request could not be understood' },
   Internal: { status: 500, title: 'Internal Server Error', detail: 'The stub failed unexpectedly; this is a bug in the stub' },

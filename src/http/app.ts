@@ -14,7 +14,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { corsOptions } from './cors.js';
 import { registerDocs } from './docs.js';
-import { answerFrameworkError, installErrorHandling } from './errors.js';
+import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { Faults, installFaults } from './faults.js';
 import { controlHandlers } from './handlers/control.js';
 import { handlers } from './handlers/index.js';
@@ -93,6 +93,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     routerOptions: { maxParamLength: 8 * 1024 },
     trustProxy: options.trustProxy ?? false,
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   fastify.decorateRequest('principal', undefined);
   fastify.addHook('onClose', async () => sandboxes.close());

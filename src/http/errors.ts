@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StubError, catalogue, type ErrorEntry } from '../domain/errors.js';
 
@@ -66,4 +67,27 @@ export function answerFrameworkError(error: FastifyError, _request: FastifyReque
       ? 'A path segment is longer than the stub accepts'
       : 'The URL is not valid: a percent-encoded sequence in it does not decode';
   void sendError(reply, new StubError('BadRequest', { detail }), false);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: the request never became one (a malformed request line or header, headers
+ * too large, a request not received in time), so Node's socket is all there is. The answer still has the
+ * shared shape, and the connection is closed, since what follows on it cannot be trusted.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const entry: ErrorEntry =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? catalogue.RequestTimeout
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? catalogue.HeadersTooLarge
+        : { ...catalogue.BadRequest, detail: 'The request is not valid HTTP' };
+  const body = JSON.stringify(errorBody(entry, false));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${entry.status} ${STATUS_CODES[entry.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
