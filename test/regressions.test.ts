@@ -183,4 +183,21 @@ describe('defects found by hardening, kept fixed', () => {
     }
   });
 
+  it('a client that trickled its body (or sent nothing) held its connection for ever: Fastify has no request timeout by default', async () => {
+    const running = await startStub({ port: 0, requestTimeoutMs: 300 });
+    try {
+      const head = 'POST /v2/carts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer demo-client-credentials-token\r\n';
+      const trickle = [`${head}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{`, ...Array<string>(30).fill(' ')];
+      for (const chunks of [trickle, [head], []]) {
+        const { responses, closedByServer, elapsedMs } = await exchange(running.port, chunks, { gapMs: 50, waitMs: 3000 });
+        expect(closedByServer).toBe(true);
+        expect(elapsedMs).toBeLessThan(2500);
+        expect(responses.map((r) => r.status)).toEqual([408]);
+        expect(JSON.parse(responses[0]!.body).errors[0]).toMatchObject({ status: 408, title: 'Request Timeout' });
+      }
+    } finally {
+      await running.close();
+    }
+  });
+
 });

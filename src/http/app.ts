@@ -41,6 +41,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /**
+   * A request whose headers and body have not all arrived this long after it started is answered 408 and its
+   * connection closed, so a client that trickles its body cannot hold a connection. Default 30 000.
+   */
+  requestTimeoutMs?: number;
   contract?: Contract;
   /** Origins a browser may call the stub from; undefined allows any. */
   corsOrigins?: string[];
@@ -86,12 +91,16 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   };
   const apiOperations = new Set(contract.operations.filter((op) => !op.control).map((op) => op.operationId));
 
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const fastify = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Long cart ids must reach the contract's 400 (row 8) rather than the router's 404.
     routerOptions: { maxParamLength: 8 * 1024 },
     trustProxy: options.trustProxy ?? false,
+    // Fastify's default is no limit at all; Node checks its timeouts every connectionsCheckingInterval.
+    requestTimeout,
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(50, requestTimeout / 4)) },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
