@@ -200,4 +200,17 @@ describe('defects found by hardening, kept fixed', () => {
     }
   });
 
+  it('a request without a Host header was answered by Node with an empty 400', async () => {
+    const running = await startStub({ port: 0 });
+    try {
+      for (const version of ['1.1', '1.0']) {
+        const { responses } = await exchange(running.port, [`GET /v2/carts HTTP/${version}\r\nAuthorization: Bearer demo-client-credentials-token\r\nConnection: close\r\n\r\n`]);
+        expect(responses.map((r) => r.status), version).toEqual([400]);
+        expect(JSON.parse(responses[0]!.body)).toEqual({ errors: [{ status: 400, title: 'Bad Request', detail: 'The request has no Host header' }] });
+      }
+    } finally {
+      await running.close();
+    }
+  });
+
 });

@@ -100,7 +100,13 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     trustProxy: options.trustProxy ?? false,
     // Fastify's default is no limit at all; Node checks its timeouts every connectionsCheckingInterval.
     requestTimeout,
-    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(50, requestTimeout / 4)) },
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, requestTimeout / 4)),
+      // Node would answer a request without Host with an empty 400 of its own; the error handler answers it.
+      requireHostHeader: false,
+    },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
