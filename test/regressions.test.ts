@@ -213,4 +213,16 @@ describe('defects found by hardening, kept fixed', () => {
     }
   });
 
+  it('POST /v2/carts in sandbox mode answered a 403 Cart limit reached that the document did not list', async () => {
+    // The harness checks every answer against the document: an undocumented status fails the request.
+    const sandboxed = await startTestStub({ sandbox: { maxCartsPerSandbox: 5 } });
+    try {
+      const response = await sandboxed.request({ method: 'POST', url: '/v2/carts', headers: auth.cc, json: { data: { name: 'sixth' } } });
+      expect(response.statusCode).toBe(403);
+      expect(errorOf(response).title).toBe('Cart limit reached');
+    } finally {
+      await sandboxed.close();
+    }
+  });
+
 });
