@@ -6,7 +6,9 @@
 import fc from 'fast-check';
 import { loadContract, type Contract, type Operation } from '../../src/contract/document.js';
 import { buildApp, type App, type AppOptions } from '../../src/http/app.js';
+import { exchange } from '../support/raw-http.js';
 import { answerViolation, invariantViolations } from './oracle.js';
+import { rawBytes, type RawDamage } from './raw.js';
 import { describeRequest, requestArbitrary, toInject, type RequestSpec } from './requests.js';
 import { TokenMint } from './tokens.js';
 
@@ -26,6 +28,8 @@ export interface FuzzTarget {
   stats: FuzzStats;
   /** Back to the fixtures, sends the requests in order, and returns every broken rule (empty when none). */
   run(requests: RequestSpec[]): Promise<string[]>;
+  /** Listens on a free port (once), writes the request's damaged bytes on a socket, and judges every answer. */
+  runRaw(request: RequestSpec, damage: RawDamage): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -66,7 +70,29 @@ export async function fuzzTarget(options: AppOptions = {}): Promise<FuzzTarget> 
         if (violation) problems.push(`${describeRequest(spec)}\n    → ${violation}`);
         else if (admitted) problems.push(`${describeRequest(spec)}\n    → a missing, forged or expired token was answered ${response.statusCode}`);
       }
-      if (!sandbox) problems.push(...invariantViolations(app.store).map((problem) => `after the sequence: ${problem}`));
+      // In sandbox mode this is the seed every sandbox copies; the prototypes are checked in every mode.
+      problems.push(...invariantViolations(app.store).map((problem) => `after the sequence: ${problem}`));
+      return problems;
+    },
+    async runRaw(spec, damage) {
+      if (!app.fastify.server.listening) await app.fastify.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.fastify.server.address() as { port: number };
+      const { bytes, refused } = rawBytes(spec, mint, damage);
+      const { responses } = await exchange(port, [bytes], { waitMs: 5000 });
+      if (spec.operationId === 'createStubFaults') app.faults.clear();
+      const problems: string[] = [];
+      const where = `${describeRequest(spec)}; damage ${JSON.stringify(damage)}`;
+      for (const response of responses) {
+        count(stats, spec, response.status);
+        const operationId = response.headers['x-fuzz-operation'];
+        const operation = operationId === undefined ? undefined : operations.get(operationId);
+        const answer = { operation, status: response.status, contentType: response.headers['content-type'], body: response.body };
+        const violation = answerViolation(answer, { sandbox, socket: true });
+        if (violation) problems.push(`${where}\n    → ${violation}`);
+        else if (refused && operation?.scheme === 'bearerAuth' && response.status !== 401) {
+          problems.push(`${where}\n    → a missing, forged or expired token was answered ${response.status}`);
+        }
+      }
       return problems;
     },
     close: () => app.fastify.close(),

@@ -14,7 +14,7 @@ import { ownContractViolation } from '../support/contract.js';
 
 /** Answered by the transport whatever the operation: malformed JSON, body too large, unsupported media type. */
 export const TRANSPORT_STATUSES = [400, 413, 415] as const;
-/** Sandbox mode adds its rate limit and its sandbox cap (README, "Sandbox mode"). */
+/** Sandbox mode adds its rate limit and its sandbox cap (README, "Sandbox mode"). Over a socket, 408 and 431 are added. */
 export const SANDBOX_STATUSES = [429, 503] as const;
 const CART_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -27,7 +27,7 @@ export interface Answer {
 }
 
 /** Why this answer breaks the rules above, or undefined when it keeps them. */
-export function answerViolation({ operation, status, contentType, body }: Answer, { sandbox = false } = {}): string | undefined {
+export function answerViolation({ operation, status, contentType, body }: Answer, { sandbox = false, socket = false } = {}): string | undefined {
   if (status >= 500 && !(sandbox && status === 503)) return `status ${status}: ${body.slice(0, 300)}`;
   const parsed = parse(body, contentType);
   if (status >= 400) {
@@ -38,6 +38,8 @@ export function answerViolation({ operation, status, contentType, body }: Answer
       for (const code of Object.keys(operation.responses)) if (/^\d{3}$/.test(code)) allowed.add(Number(code));
     } else {
       allowed.add(404);
+      // Over a socket, a request that never became one: not received in time, or headers too large.
+      if (socket) [408, 431].forEach((code) => allowed.add(code));
     }
     if (!allowed.has(status)) return `status ${status} is neither documented for ${operation?.operationId ?? 'an unknown route'} nor a transport status`;
     if (operation && operation.responses[String(status)]) return ownContractViolation(operation.operationId, status, parsed.value);
