@@ -4,9 +4,12 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FIXTURES_PATH } from '../src/fixtures.js';
+import { buildApp } from '../src/http/app.js';
 import { startStub } from '../src/index.js';
 import { exchange } from './support/raw-http.js';
 import { auth, errorOf, ids, startTestStub, type TestStub } from './support/stub.js';
@@ -222,6 +225,35 @@ describe('defects found by hardening, kept fixed', () => {
       expect(errorOf(response).title).toBe('Cart limit reached');
     } finally {
       await sandboxed.close();
+    }
+  });
+
+  it('a forged token kept its whole request alive: fast-jwt caches up to 10 000 verification errors, each holding its stack\'s frames', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const app = await buildApp({ journalSize: 0 }); // the journal's ring keeps 1000 requests by design
+    const sent: WeakRef<object>[] = [];
+    app.fastify.addHook('onRequest', async (request) => {
+      sent.push(new WeakRef(request));
+    });
+    const [header, payload] = stub.tokens.issueAccess('demo-backend', 'client_credentials').token.split('.');
+    try {
+      for (let i = 0; i < 300; i += 1) {
+        const response = await app.fastify.inject({
+          method: 'POST',
+          url: '/v2/carts/demo-cart-2/relationships/accounts',
+          headers: { authorization: `Bearer ${header}.${payload}.forged${i}`, 'content-type': 'application/json' },
+          payload: JSON.stringify({ data: [{ type: 'account', id: ids.acme }] }),
+        });
+        expect(response.statusCode).toBe(401);
+      }
+      for (let round = 0; round < 3; round += 1) {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve)); // WeakRefs are cleared between turns
+      }
+      expect(sent.filter((ref) => ref.deref() !== undefined).length).toBeLessThan(10);
+    } finally {
+      await app.fastify.close();
     }
   });
 

@@ -109,7 +109,10 @@ export class TokenService {
     let claims: Claims;
     try {
       claims = this.verify(token);
-    } catch {
+    } catch (error) {
+      // fast-jwt keeps the error in its cache (up to 10 000 of them). Until its stack is formatted, V8 keeps the
+      // stack's frames, and with them the whole request that sent the token: format it, so only text is kept.
+      void (error as Error).stack;
       return undefined;
     }
     const live = typeof claims.exp === 'number' && claims.exp * 1000 > this.clock.now();
