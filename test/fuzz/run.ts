@@ -23,8 +23,8 @@ const BATCH = 100;
 const gc = (globalThis as { gc?: () => void }).gc;
 const memory = () => {
   gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rss: rss / 2 ** 20, heap: heapUsed / 2 ** 20 };
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  return { rss: rss / 2 ** 20, heap: heapUsed / 2 ** 20, heapTotal: heapTotal / 2 ** 20, external: external / 2 ** 20 };
 };
 const mb = (n: number) => `${n.toFixed(1)} MB`;
 
@@ -74,7 +74,8 @@ console.log(`statuses: ${formatCounts(stats.byStatus)}`);
 console.log(`5xx: ${stats.serverErrors}`);
 console.log(
   `memory after GC: RSS ${mb(start.rss)} at start, ${mb(before.rss)} after the warm-up, ${mb(after.rss)} after the ${injected} requests; ` +
-    `heap ${mb(start.heap)}, ${mb(before.heap)}, ${mb(after.heap)}${gc ? '' : ' (no GC: run with --expose-gc)'}`,
+    `heap used ${mb(start.heap)}, ${mb(before.heap)}, ${mb(after.heap)}; heap reserved ${mb(start.heapTotal)}, ${mb(before.heapTotal)}, ${mb(after.heapTotal)}; ` +
+    `external ${mb(start.external)}, ${mb(before.external)}, ${mb(after.external)}${gc ? '' : ' (no GC: run with --expose-gc)'}`,
 );
 console.log('by operation:');
 for (const operation of contract.operations) {
