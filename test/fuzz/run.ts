@@ -57,6 +57,8 @@ for (let batch = 0; target.stats.cases < runs; batch += 1) {
 const injected = target.stats.cases;
 const elapsed = (performance.now() - started) / 1000;
 const after = memory();
+const injectedBroken = target.stats.byKind.get('broken') ?? 0;
+const injectedStatuses = new Map(target.stats.byStatus);
 
 const withoutFaults = { ...contract, operations: contract.operations.filter((op) => op.operationId !== 'createStubFaults') };
 const rawCases = fc.sample(fc.tuple(requestArbitrary(withoutFaults), rawDamage), { numRuns: rawRuns, seed });
@@ -68,16 +70,19 @@ await target.close();
 
 const { stats } = target;
 console.log(`ep-cart-stub deep fuzz, seed ${seed}; warm-up: ${warm.cases} requests, ${warm.serverErrors} × 5xx`);
-console.log(`requests through inject: ${injected} in ${elapsed.toFixed(1)} s (${Math.round(injected / elapsed)}/s), ${stats.byKind.get('broken') ?? 0} of them broken`);
+const socketStatuses = new Map<number, number>();
+for (const [status, n] of stats.byStatus) if (n > (injectedStatuses.get(status) ?? 0)) socketStatuses.set(status, n - (injectedStatuses.get(status) ?? 0));
+console.log(`requests through inject: ${injected} in ${elapsed.toFixed(1)} s (${Math.round(injected / elapsed)}/s), ${injectedBroken} of them broken`);
+console.log(`  statuses: ${formatCounts(injectedStatuses)}`);
 console.log(`damaged requests over sockets: ${rawRuns} (${stats.cases - injected} answers)`);
-console.log(`statuses: ${formatCounts(stats.byStatus)}`);
+console.log(`  statuses: ${formatCounts(socketStatuses)}`);
 console.log(`5xx: ${stats.serverErrors}`);
 console.log(
   `memory after GC: RSS ${mb(start.rss)} at start, ${mb(before.rss)} after the warm-up, ${mb(after.rss)} after the ${injected} requests; ` +
     `heap used ${mb(start.heap)}, ${mb(before.heap)}, ${mb(after.heap)}; heap reserved ${mb(start.heapTotal)}, ${mb(before.heapTotal)}, ${mb(after.heapTotal)}; ` +
     `external ${mb(start.external)}, ${mb(before.external)}, ${mb(after.external)}${gc ? '' : ' (no GC: run with --expose-gc)'}`,
 );
-console.log('by operation:');
+console.log('by operation (inject and sockets):');
 for (const operation of contract.operations) {
   console.log(`  ${operation.operationId.padEnd(30)} ${formatCounts(stats.byOperation.get(operation.operationId) ?? new Map())}`);
 }
