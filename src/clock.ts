@@ -1,3 +1,9 @@
+/**
+ * The latest the clock may stand: the stub writes timestamps up to a week ahead of now (`expires_at`), and
+ * RFC 3339 has no year after 9999. A clock past it would answer every later request with a 500.
+ */
+export const LATEST_CLOCK_MS = Date.UTC(9990, 0, 1);
+
 /** The stub's notion of now, which tests can freeze or move forward to expire tokens and carts. */
 export class StubClock {
   private frozenAt: number | undefined;

@@ -16,7 +16,49 @@ export type StateCheck = (value: unknown) => string[];
 export function stateCheck(contract: Contract): StateCheck {
   const schema = contract.schemas.StubState;
   if (!schema) throw new Error('the OpenAPI document has no StubState schema');
-  return compileProblemList(schema);
+  const schemaProblems = compileProblemList(schema);
+  return (value) => {
+    const problems = schemaProblems(value);
+    return problems.length > 0 ? problems : referenceProblems(value as FixtureData);
+  };
+}
+
+/**
+ * What the schema cannot say: ids are unique, and a cart's owners are accounts and customers the state holds,
+ * each listed once. A cart associated with an unknown account would be shown and listed, yet the rules
+ * could never have made it; an id twice would make one of the two unreachable.
+ * Each problem starts with where it is, e.g. `carts[2].account_ids[0] names no account: …`.
+ */
+export function referenceProblems(state: FixtureData): string[] {
+  const problems: string[] = [];
+  const idsOf = <T>(name: string, items: readonly T[], id: (item: T) => string): Set<string> => {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      if (seen.has(id(item))) problems.push(`${name}[${i}] has the id ${id(item)} of an earlier one`);
+      seen.add(id(item));
+    });
+    return seen;
+  };
+  idsOf('clients', state.clients, (client) => client.client_id);
+  idsOf('password_profiles', state.password_profiles, (profile) => profile.id);
+  const accounts = idsOf('accounts', state.accounts, (account) => account.id);
+  idsOf('account_members', state.account_members, (member) => member.id);
+  const customers = idsOf('customers', state.customers, (customer) => customer.id);
+  idsOf('carts', state.carts, (cart) => cart.id);
+  idsOf('pinned_tokens', state.pinned_tokens, (pinned) => pinned.token);
+  const refersTo = (where: string, ids: readonly string[] | undefined, known: Set<string>, what: string) => {
+    const listed = new Set<string>();
+    ids?.forEach((id, i) => {
+      if (!known.has(id)) problems.push(`${where}[${i}] names no ${what}: ${id}`);
+      else if (listed.has(id)) problems.push(`${where}[${i}] lists ${id} twice`);
+      listed.add(id);
+    });
+  };
+  state.carts.forEach((cart, i) => {
+    refersTo(`carts[${i}].account_ids`, cart.account_ids, accounts, 'account');
+    refersTo(`carts[${i}].customer_ids`, cart.customer_ids, customers, 'customer');
+  });
+  return problems;
 }
 
 /** `value` as state, or an error that names `origin` and lists every problem, one a line. */

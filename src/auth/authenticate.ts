@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { StubError } from '../domain/errors.js';
 import type { Principal } from '../domain/model.js';
+import type { Directory } from '../store/directory.js';
 import type { TokenService } from './tokens.js';
 
 export const ACCOUNT_TOKEN_HEADER = 'ep-account-management-authentication-token';
@@ -34,6 +35,21 @@ export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService,
     principal.customer = { customerId: customer.customerId };
   }
   return principal;
+}
+
+/**
+ * Row 2, against the state: a shopper token outlives a reset or a loaded state that no longer holds its
+ * account, member or customer. Such a token is no longer valid; taken at its word, it would create carts
+ * associated with a shopper the stub does not know.
+ */
+export function assertShoppersKnown(principal: Principal, directory: Directory): void {
+  const { account, customer } = principal;
+  if (account && !(directory.accounts.has(account.accountId) && directory.members.has(account.memberId))) {
+    throw new StubError('InvalidShopperToken', { source: 'EP-Account-Management-Authentication-Token' });
+  }
+  if (customer && !directory.customers.has(customer.customerId)) {
+    throw new StubError('InvalidShopperToken', { source: 'X-Moltin-Customer-Token' });
+  }
 }
 
 /** The control API is open unless the stub was given an admin token; then it needs that token as bearer. */

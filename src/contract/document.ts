@@ -12,6 +12,8 @@ export type Schema = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** The tag of the stub's own operations (`/__stub/…`), as opposed to Elastic Path's. */
 export const CONTROL_TAG = 'Stub Control';
+/** Liveness and readiness probes: the stub's own, like the control API. */
+export const PROBES_TAG = 'Operations';
 
 export interface Parameter {
   name: string;
@@ -42,8 +44,10 @@ export interface Operation {
   responses: Record<string, ResponseSpec>;
   /** The security scheme the operation requires (`bearerAuth`, `adminToken`); undefined when it is open. */
   scheme: string | undefined;
-  /** One of the stub's control operations: the journal, faults, latency and `Prefer` leave it alone. */
+  /** One of the stub's control operations. */
   control: boolean;
+  /** Elastic Path's, not the stub's own (control, probes): only these meet the journal, faults, latency and `Prefer`. */
+  elasticPath: boolean;
   /** Elastic Path sends `status` as a string on some endpoints (BEHAVIOR.md, Error body). */
   errorStatusAsString: boolean;
 }
@@ -126,6 +130,7 @@ function toOperation(
     responses,
     scheme: Object.keys(security[0] ?? {})[0],
     control: tags.includes(CONTROL_TAG),
+    elasticPath: !tags.includes(CONTROL_TAG) && !tags.includes(PROBES_TAG),
     errorStatusAsString: (operation as Record<string, unknown>)['x-stub-error-status'] === 'string',
   };
 }

@@ -78,8 +78,21 @@ export function compileRequestValidator(operation: Operation): (request: Request
     for (const validator of checks) {
       const validate = validator.compiled();
       if (!validate(request[validator.part])) throw toStubError(validator, validate.errors![0]!);
+      if (validator.part !== 'body') assertFinite(request[validator.part]);
     }
   };
+}
+
+/**
+ * Ajv coerces `Infinity` (and `1e400`) in a path, query or header value to a number, then skips `minimum` and
+ * `maximum`, which it checks on finite numbers only: `page[limit]=Infinity` would pass and reach the handler.
+ */
+function assertFinite(values: unknown): void {
+  for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new StubError('FieldInvalid', { detail: `${name} must be a finite number`, source: name });
+    }
+  }
 }
 
 /** A misspelt `x-stub-error` would silently answer the generic error; refuse to start instead. */

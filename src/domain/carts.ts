@@ -38,12 +38,27 @@ export function newCart(id: string, attributes: CartAttributes, now: string): Ca
     id,
     name: attributes.name ?? 'Cart',
     description: attributes.description ?? '',
-    ...(attributes.contact ? { contact: attributes.contact } : {}),
-    discount_settings: attributes.discount_settings ?? {},
+    ...(attributes.contact ? { contact: contactOf(attributes.contact) } : {}),
+    discount_settings: discountSettingsOf(attributes.discount_settings ?? {}),
     account_ids: [],
     customer_ids: [],
     created_at: now,
     updated_at: now,
+  };
+}
+
+/**
+ * Only the fields a cart has. The schemas let other fields through (as Elastic Path ignores them); kept, they
+ * would never be shown, yet a visitor could fill a sandbox's carts with megabytes of them.
+ */
+function contactOf({ email }: NonNullable<CartAttributes['contact']>): NonNullable<Cart['contact']> {
+  return email === undefined ? {} : { email };
+}
+
+function discountSettingsOf({ custom_discounts_enabled, use_rule_promotions }: Cart['discount_settings']): Cart['discount_settings'] {
+  return {
+    ...(custom_discounts_enabled === undefined ? {} : { custom_discounts_enabled }),
+    ...(use_rule_promotions === undefined ? {} : { use_rule_promotions }),
   };
 }
 
@@ -81,8 +96,8 @@ export function updateCart(cart: Cart | undefined, attributes: CartAttributes, p
       ...cart,
       ...(attributes.name !== undefined ? { name: attributes.name } : {}),
       ...(attributes.description !== undefined ? { description: attributes.description } : {}),
-      ...(attributes.contact !== undefined ? { contact: attributes.contact } : {}),
-      ...(attributes.discount_settings !== undefined ? { discount_settings: attributes.discount_settings } : {}),
+      ...(attributes.contact !== undefined ? { contact: contactOf(attributes.contact) } : {}),
+      ...(attributes.discount_settings !== undefined ? { discount_settings: discountSettingsOf(attributes.discount_settings) } : {}),
     },
     now,
   );

@@ -22,6 +22,7 @@ export const catalogue = {
   },
   // row 3
   MalformedJson: { status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON' },
+  JsonTooDeep: { status: 400, title: 'Bad Request', detail: 'The request body is nested deeper than 32 arrays and objects' },
   // row 4
   InvalidJsonPayload: {
     status: 403,
@@ -135,6 +136,11 @@ export const catalogue = {
     detail: 'The control API needs the admin token: Authorization: Bearer <token>',
   },
   UnknownOperation: { status: 400, title: 'Bad Request', detail: 'operationId names no Elastic Path operation of the stub' },
+  ClockOutOfRange: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'The clock may not move past 9990-01-01T00:00:00Z: later timestamps do not fit RFC 3339',
+  },
   NoPreferredExample: {
     status: 400,
     title: 'Bad Request',
@@ -149,6 +155,12 @@ export const catalogue = {
     detail: 'Send the body as application/json (or form-encoded where the contract allows it)',
   },
   PayloadTooLarge: { status: 413, title: 'Payload Too Large', detail: 'The request body is larger than the stub accepts' },
+  RequestTimeout: { status: 408, title: 'Request Timeout', detail: 'The request was not received in time; the connection is closed' },
+  HeadersTooLarge: {
+    status: 431,
+    title: 'Request Header Fields Too Large',
+    detail: 'The request line and headers are larger than the stub accepts',
+  },
   TooManyRequests: { status: 429, title: 'Too Many Requests', detail: 'Too many requests from this address; try again later' },
   BadRequest: { status: 400, title: 'Bad Request', detail: 'The request could not be understood' },
   Internal: { status: 500, title: 'Internal Server Error', detail: 'The stub failed unexpectedly; this is a bug in the stub' },

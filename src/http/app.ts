@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
-import { loadContract, type Contract } from '../contract/document.js';
+import { PROBES_TAG, loadContract, type Contract } from '../contract/document.js';
 import type { StubData } from '../domain/model.js';
 import { checkedState, completeState, readFixtures, stateCheck, type FixtureData, type StateCheck } from '../fixtures.js';
 import { FileStore } from '../store/file-store.js';
@@ -14,7 +14,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { corsOptions } from './cors.js';
 import { registerDocs } from './docs.js';
-import { installErrorHandling } from './errors.js';
+import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { Faults, installFaults } from './faults.js';
 import { controlHandlers } from './handlers/control.js';
 import { handlers } from './handlers/index.js';
@@ -41,6 +41,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /**
+   * A request whose headers and body have not all arrived this long after it started is answered 408 and its
+   * connection closed, so a client that trickles its body cannot hold a connection. Default 30 000.
+   */
+  requestTimeoutMs?: number;
   contract?: Contract;
   /** Origins a browser may call the stub from; undefined allows any. */
   corsOrigins?: string[];
@@ -84,8 +89,9 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     journal.clear();
     faults.clear();
   };
-  const apiOperations = new Set(contract.operations.filter((op) => !op.control).map((op) => op.operationId));
+  const apiOperations = new Set(contract.operations.filter((op) => op.elasticPath).map((op) => op.operationId));
 
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const fastify = Fastify({
     logger: options.logger ?? false,
     logController: new OneLinePerRequest(),
@@ -93,6 +99,17 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     // Long cart ids must reach the contract's 400 (row 8) rather than the router's 404.
     routerOptions: { maxParamLength: 8 * 1024 },
     trustProxy: options.trustProxy ?? false,
+    // Fastify's default is no limit at all; Node checks its timeouts every connectionsCheckingInterval.
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, requestTimeout / 4)),
+      // Node would answer a request without Host with an empty 400 of its own; the error handler answers it.
+      requireHostHeader: false,
+    },
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   fastify.decorateRequest('principal', undefined);
   fastify.addHook('onClose', async () => sandboxes.close());
@@ -102,6 +119,8 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
+    // Every part of the stub that walks a body (validation, the journal, the data file) may then recurse safely.
+    else if (nestedDeeperThan(body as string, MAX_JSON_DEPTH)) done(new StubError('JsonTooDeep'), undefined);
     else parseJson(request, body as string, done);
   });
 
@@ -139,6 +158,29 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   return { fastify, store, clock, tokens, journal, faults, reset, sandboxes };
 }
 
+/** No body the document describes is nested deeper than a few levels; a state file is 4 deep. */
+const MAX_JSON_DEPTH = 32;
+
+/** Whether the JSON text opens more than `limit` arrays and objects inside one another (strings skipped). */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
 async function openStore(dataFile: string | undefined, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
   if (dataFile === undefined) return new MemoryStore(seed());
   return FileStore.open(dataFile, {
@@ -162,7 +204,7 @@ class OneLinePerRequest extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const line = { req: request, res: reply, responseTime: reply.elapsedTime };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
-    else if (request.routeOptions.config?.operation?.tags.includes('Operations')) reply.log.debug(line, 'request completed');
+    else if (request.routeOptions.config?.operation?.tags.includes(PROBES_TAG)) reply.log.debug(line, 'request completed');
     else reply.log.info(line, 'request completed');
   }
 }

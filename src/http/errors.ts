@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StubError, catalogue, type ErrorEntry } from '../domain/errors.js';
 
@@ -51,7 +52,46 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (known.status >= 500) request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, known, request.routeOptions.config?.operation?.errorStatusAsString ?? false);
   });
+  // Links in answers name the host the client called; HTTP/1.1 requires the header anyway (RFC 9112, 3.2).
+  app.addHook('onRequest', async (request) => {
+    if (!request.headers.host) throw new StubError('BadRequest', { detail: 'The request has no Host header' });
+  });
   app.setNotFoundHandler((request, reply) => {
     return sendError(reply, new StubError('RouteNotFound', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }), false);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL that does not decode (`%zz`), or a path segment longer than the router
+ * takes, fails before any route is found. Without this they would answer in Fastify's own shape.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path segment is longer than the stub accepts'
+      : 'The URL is not valid: a percent-encoded sequence in it does not decode';
+  void sendError(reply, new StubError('BadRequest', { detail }), false);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: the request never became one (a malformed request line or header, headers
+ * too large, a request not received in time), so Node's socket is all there is. The answer still has the
+ * shared shape, and the connection is closed, since what follows on it cannot be trusted.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const entry: ErrorEntry =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? catalogue.RequestTimeout
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? catalogue.HeadersTooLarge
+        : { ...catalogue.BadRequest, detail: 'The request is not valid HTTP' };
+  const body = JSON.stringify(errorBody(entry, false));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${entry.status} ${STATUS_CODES[entry.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

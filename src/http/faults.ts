@@ -52,12 +52,12 @@ export function installFaults(app: FastifyInstance, faults: Faults, latencyMs: n
   if (latencyMs > 0) {
     app.addHook('onRequest', async (request) => {
       const operation = request.routeOptions.config?.operation;
-      if (operation && !operation.control) await delay(latencyMs);
+      if (operation?.elasticPath) await delay(latencyMs);
     });
   }
   app.addHook('preValidation', async (request, reply) => {
     const operation = request.routeOptions.config?.operation;
-    if (!operation || operation.control) return;
+    if (!operation?.elasticPath) return;
     const fault = faults.take(operation.operationId);
     if (!fault) return;
     if (fault.latency_ms) await delay(fault.latency_ms);

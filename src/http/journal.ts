@@ -21,6 +21,11 @@ export interface JournalFilter {
 }
 
 const SECRET_HEADERS = new Set(['authorization', ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER]);
+/**
+ * Larger bodies are recorded by their size only: a full journal of 1 MiB bodies would hold a gigabyte.
+ * Every body the document describes is far smaller.
+ */
+export const JOURNAL_BODY_LIMIT = 16 * 1024;
 const SECRET_FIELDS = new Set(['client_secret', 'password']);
 
 /** The last `size` requests, oldest first. A ring buffer: memory stays flat however long the stub runs. */
@@ -55,13 +60,13 @@ export class Journal {
 }
 
 /**
- * Records every request but the control API's when its connection closes, so that answered, failed and
+ * Records every request but the stub's own (control API, probes) when its connection closes, so that answered, failed and
  * dropped requests are all there. Tokens, client secrets and passwords are masked.
  */
 export function installJournal(app: FastifyInstance, journal: Journal): void {
   app.addHook('onRequest', async (request, reply) => {
     const operation = request.routeOptions.config?.operation;
-    if (operation?.control) return;
+    if (operation && !operation.elasticPath) return;
     const at = new Date().toISOString();
     const started = performance.now();
     // As sent: validation later coerces the query and fills in its defaults.
@@ -76,10 +81,18 @@ export function installJournal(app: FastifyInstance, journal: Journal): void {
         status: reply.raw.headersSent ? reply.statusCode : null,
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
         headers: request.headers,
-        body: request.body ?? null,
+        body: kept(request.body, request.headers['content-length']),
       });
     });
   });
+}
+
+/** The body, or a note of its size when it is larger than the journal keeps. */
+function kept(body: unknown, contentLength: string | undefined): unknown {
+  if (body === undefined || body === null) return null;
+  // A chunked body has no Content-Length; measuring it costs once per such request, only when it is recorded.
+  const size = contentLength === undefined ? Buffer.byteLength(JSON.stringify(body) ?? '') : Number(contentLength);
+  return size > JOURNAL_BODY_LIMIT ? `(a body of ${size} bytes, not kept: the journal keeps bodies up to ${JOURNAL_BODY_LIMIT} bytes)` : body;
 }
 
 function masked(value: unknown, secrets: ReadonlySet<string>): unknown {

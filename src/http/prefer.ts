@@ -15,7 +15,7 @@ export function installPrefer(app: FastifyInstance): void {
   app.addHook('preValidation', async (request, reply) => {
     const operation = request.routeOptions.config?.operation;
     const preference = parsePrefer(request.headers.prefer);
-    if (!operation || operation.control || !preference) return;
+    if (!operation?.elasticPath || !preference) return;
     const { status, body } = preferredResponse(operation, preference);
     reply.code(status);
     return body === undefined ? reply.send() : reply.send(body);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fastJsonStringify from 'fast-json-stringify';
-import { authenticate, authorizeAdmin } from '../auth/authenticate.js';
+import { assertShoppersKnown, authenticate, authorizeAdmin } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { StubClock } from '../clock.js';
 import type { Contract, Operation } from '../contract/document.js';
@@ -86,7 +86,9 @@ function authentication(operation: Operation, services: Services): onRequestHook
       return undefined;
     case 'bearerAuth':
       return callbackHook((request) => {
-        request.principal = authenticate(request.headers, services.tokens, services.sandboxes.isolated);
+        const principal = authenticate(request.headers, services.tokens, services.sandboxes.isolated);
+        assertShoppersKnown(principal, services.sandboxes.storeFor(principal.clientId).directory);
+        request.principal = principal;
       });
     case 'adminToken':
       return callbackHook((request) => authorizeAdmin(request.headers, services.adminToken));
