@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContract } from '../src/contract/document.js';
-import { auth, errorOf, ids, startTestStub, type TestStub } from './support/stub.js';
+import { auth, errorOf, ids, loginMember, startTestStub, type TestStub } from './support/stub.js';
 
 type Headers = Record<string, string>;
 type Method = 'POST' | 'DELETE';
@@ -52,20 +52,7 @@ const accounts: Kind = {
   wrongTypes: ['accounts', 'customer'],
   otherKindId: ids.carol,
   async issueToken(stub) {
-    const response = await stub.request({
-      method: 'POST',
-      url: '/v2/account-members/tokens',
-      headers: auth.implicit,
-      json: {
-        data: {
-          type: 'account_management_authentication_token',
-          authentication_mechanism: 'password',
-          password_profile_id: ids.passwordProfile,
-          username: 'alice@example.com',
-          password: 'alice-password',
-        },
-      },
-    });
+    const response = await loginMember(stub);
     expect(response.statusCode).toBe(201);
     return response.data.data.find((t: { account_id: string }) => t.account_id === ids.acme).token;
   },

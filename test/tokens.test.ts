@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContract } from '../src/contract/document.js';
-import { auth, errorOf, ids, startTestStub, type TestStub } from './support/stub.js';
+import { auth, errorOf, ids, loginMember, startTestStub, type MemberCredentials, type TestStub } from './support/stub.js';
 
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -66,25 +66,9 @@ function listCarts(headers: Record<string, string>) {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-function memberLogin(
-  overrides: { username?: string; password?: string; password_profile_id?: string } = {},
-  headers: Record<string, string> = auth.implicit,
-) {
-  return stub.request({
-    method: 'POST',
-    url: '/v2/account-members/tokens',
-    headers,
-    json: {
-      data: {
-        type: 'account_management_authentication_token',
-        authentication_mechanism: 'password',
-        password_profile_id: ids.passwordProfile,
-        username: 'alice@example.com',
-        password: 'alice-password',
-        ...overrides,
-      },
-    },
-  });
+/** Alice's password login, with fields overridden. */
+function memberLogin(overrides: MemberCredentials = {}, headers: Record<string, string> = auth.implicit) {
+  return loginMember(stub, overrides, headers);
 }
 
 function switchAccount(headers: Record<string, string>) {

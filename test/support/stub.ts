@@ -6,6 +6,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type App, type AppOptions } from '../../src/http/app.js';
 import { ownContractViolation, referenceViolation } from './contract.js';
 
+import { auth, ids } from './fixtures.js';
+
 export { auth, ids } from './fixtures.js';
 
 export interface TestStub extends App {
@@ -42,6 +44,27 @@ export async function startTestStub(options: AppOptions = {}): Promise<TestStub>
     },
     close: () => app.fastify.close(),
   };
+}
+
+export type MemberCredentials = { username?: string; password?: string; password_profile_id?: string };
+
+/** POST /v2/account-members/tokens with the password mechanism: Alice's credentials, or these overrides. */
+export function loginMember(stub: TestStub, overrides: MemberCredentials = {}, headers: Record<string, string> = auth.implicit) {
+  return stub.request({
+    method: 'POST',
+    url: '/v2/account-members/tokens',
+    headers,
+    json: {
+      data: {
+        type: 'account_management_authentication_token',
+        authentication_mechanism: 'password',
+        password_profile_id: ids.passwordProfile,
+        username: 'alice@example.com',
+        password: 'alice-password',
+        ...overrides,
+      },
+    },
+  });
 }
 
 /** The single error of an error response. */
