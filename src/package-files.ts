@@ -6,6 +6,6 @@ import { fileURLToPath } from 'node:url';
  * the root in src/ and dist/ alike, and so is the bundled CLI (dist/cli.js), where every module's
  * `import.meta.url` is the bundle's: one depth for all three.
  */
-export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export const packageFile = (path: string): string => join(PACKAGE_ROOT, path);
