@@ -225,6 +225,15 @@ describe('dropped connections and latency, over a real socket', () => {
     await expect.poll(() => running.requests({ operationId: 'getCarts' }).map((entry) => entry.status)).toEqual([null, 200]);
   });
 
+  it('a request whose client gives up before the answer is in the journal once, with a null status', async () => {
+    await running.reset();
+    await expect(fetch(`${running.url}/v2/carts/demo-cart-empty`, { headers: cc, signal: AbortSignal.timeout(30) })).rejects.toThrow();
+    await expect.poll(() => running.requests().map((entry) => [entry.path, entry.status])).toEqual([['/v2/carts/demo-cart-empty', null]]);
+    // The handler still runs once the latency is over; its answer finds no client and adds no entry.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(running.requests()).toHaveLength(1);
+  });
+
   it('latencyMs delays every Elastic Path response but not the control API', async () => {
     let started = performance.now();
     await fetch(`${running.url}/v2/carts/demo-cart-empty`, { headers: cc });

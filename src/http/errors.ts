@@ -53,8 +53,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     return sendError(reply, known, request.routeOptions.config?.operation?.errorStatusAsString ?? false);
   });
   // Links in answers name the host the client called; HTTP/1.1 requires the header anyway (RFC 9112, 3.2).
-  app.addHook('onRequest', async (request) => {
-    if (!request.headers.host) throw new StubError('BadRequest', { detail: 'The request has no Host header' });
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(request.headers.host ? undefined : new StubError('BadRequest', { detail: 'The request has no Host header' }));
   });
   app.setNotFoundHandler((request, reply) => {
     return sendError(reply, new StubError('RouteNotFound', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }), false);

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Operation } from '../contract/document.js';
 import { sendError } from './errors.js';
 
 /** What `POST /__stub/faults` asks for. */
@@ -55,19 +56,28 @@ export function installFaults(app: FastifyInstance, faults: Faults, latencyMs: n
       if (operation?.elasticPath) await delay(latencyMs);
     });
   }
-  app.addHook('preValidation', async (request, reply) => {
+  // A callback hook: with no fault active, as nearly always, the request goes on without a promise.
+  app.addHook('preValidation', (request, reply, done) => {
     const operation = request.routeOptions.config?.operation;
-    if (!operation?.elasticPath) return;
-    const fault = faults.take(operation.operationId);
-    if (!fault) return;
-    if (fault.latency_ms) await delay(fault.latency_ms);
-    if (fault.drop) {
-      reply.hijack();
-      reply.raw.destroy();
-      return reply;
+    const fault = operation?.elasticPath ? faults.take(operation.operationId) : undefined;
+    if (!fault) {
+      done();
+      return;
     }
-    if (fault.status === undefined) return;
-    const title = fault.title ?? STATUS_CODES[fault.status] ?? 'Error';
-    return sendError(reply, { status: fault.status, title, detail: fault.detail ?? 'Injected by POST /__stub/faults' }, operation.errorStatusAsString);
+    void applyFault(fault, reply, operation!).then((answered) => answered || done(), done);
   });
+}
+
+/** Waits, then drops the connection or answers; false when the request should go on. */
+async function applyFault(fault: Fault, reply: FastifyReply, operation: Operation): Promise<boolean> {
+  if (fault.latency_ms) await delay(fault.latency_ms);
+  if (fault.drop) {
+    reply.hijack();
+    reply.raw.destroy();
+    return true;
+  }
+  if (fault.status === undefined) return false;
+  const title = fault.title ?? STATUS_CODES[fault.status] ?? 'Error';
+  sendError(reply, { status: fault.status, title, detail: fault.detail ?? 'Injected by POST /__stub/faults' }, operation.errorStatusAsString);
+  return true;
 }

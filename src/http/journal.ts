@@ -1,5 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import { parse as parseQuery } from 'node:querystring';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER } from '../auth/authenticate.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** `performance.now()` when the request arrived, for the journal's durations. */
+    receivedAt: number;
+  }
+}
 
 /** One request, as `GET /__stub/requests` shows it. */
 export interface JournalEntry {
@@ -28,62 +36,94 @@ const SECRET_HEADERS = new Set(['authorization', ACCOUNT_TOKEN_HEADER, CUSTOMER_
 export const JOURNAL_BODY_LIMIT = 16 * 1024;
 const SECRET_FIELDS = new Set(['client_secret', 'password']);
 
+/**
+ * A request as recorded: the cheapest form to take on every request. `list` turns it into a JournalEntry
+ * (time, path and query, masks) only when someone reads the journal.
+ */
+interface Exchange {
+  startedAt: number;
+  method: string;
+  url: string;
+  operationId: string | null;
+  status: number | null;
+  duration_ms: number;
+  headers: unknown;
+  body: unknown;
+}
+
 /** The last `size` requests, oldest first. A ring buffer: memory stays flat however long the stub runs. */
 export class Journal {
-  private entries: JournalEntry[] = [];
-  /** Where the oldest entry is, once the buffer is full. */
+  private exchanges: Exchange[] = [];
+  /** Where the oldest exchange is, once the buffer is full. */
   private oldest = 0;
 
   constructor(readonly size: number) {}
 
-  record(entry: JournalEntry): void {
+  /** Records a request and its answer; `status` null for a connection dropped without one. */
+  record(request: FastifyRequest, status: number | null): void {
     if (this.size === 0) return;
-    if (this.entries.length < this.size) {
-      this.entries.push(entry);
+    const durationMs = performance.now() - request.receivedAt;
+    const exchange: Exchange = {
+      startedAt: Date.now() - durationMs,
+      method: request.method,
+      url: request.url,
+      operationId: request.routeOptions.config?.operation?.operationId ?? null,
+      status,
+      duration_ms: Math.round(durationMs * 1000) / 1000,
+      headers: request.headers,
+      body: kept(request.body, request.headers['content-length']),
+    };
+    if (this.exchanges.length < this.size) {
+      this.exchanges.push(exchange);
     } else {
-      this.entries[this.oldest] = entry;
+      this.exchanges[this.oldest] = exchange;
       this.oldest = (this.oldest + 1) % this.size;
     }
   }
 
   /** Secrets are masked here, when read, so that recording costs the request almost nothing. */
   list({ operationId, status }: JournalFilter = {}): JournalEntry[] {
-    return [...this.entries.slice(this.oldest), ...this.entries.slice(0, this.oldest)]
-      .filter((entry) => (operationId === undefined || entry.operationId === operationId) && (status === undefined || entry.status === status))
-      .map((entry) => ({ ...entry, headers: masked(entry.headers, SECRET_HEADERS), body: masked(entry.body, SECRET_FIELDS) }));
+    return [...this.exchanges.slice(this.oldest), ...this.exchanges.slice(0, this.oldest)]
+      .filter((exchange) => (operationId === undefined || exchange.operationId === operationId) && (status === undefined || exchange.status === status))
+      .map(({ startedAt, url, headers, body, ...answer }) => {
+        const [path = '', query = ''] = url.split('?', 2);
+        return {
+          at: new Date(startedAt).toISOString(),
+          ...answer,
+          path,
+          // As sent: validation coerces the request's query and fills in its defaults.
+          query: { ...parseQuery(query) },
+          headers: masked(headers, SECRET_HEADERS),
+          body: masked(body, SECRET_FIELDS),
+        };
+      });
   }
 
   clear(): void {
-    this.entries = [];
+    this.exchanges = [];
     this.oldest = 0;
   }
 }
 
 /**
- * Records every request but the stub's own (control API, probes) when its connection closes, so that answered, failed and
- * dropped requests are all there. Tokens, client secrets and passwords are masked.
+ * Records every request but the stub's own (control API, probes): when it is answered (failed requests and
+ * unknown routes too), or, with a null status, when its connection closes first (the client gave up, or a
+ * fault dropped it). Secrets are masked when the journal is read.
  */
 export function installJournal(app: FastifyInstance, journal: Journal): void {
-  app.addHook('onRequest', async (request, reply) => {
-    const operation = request.routeOptions.config?.operation;
-    if (operation && !operation.elasticPath) return;
-    const at = new Date().toISOString();
-    const started = performance.now();
-    // As sent: validation later coerces the query and fills in its defaults.
-    const query = { ...(request.query as object) };
-    reply.raw.once('close', () => {
-      journal.record({
-        at,
-        method: request.method,
-        path: request.url.split('?')[0]!,
-        query,
-        operationId: operation?.operationId ?? null,
-        status: reply.raw.headersSent ? reply.statusCode : null,
-        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-        headers: request.headers,
-        body: kept(request.body, request.headers['content-length']),
-      });
-    });
+  const journaled = (request: FastifyRequest) => request.routeOptions.config?.operation?.elasticPath !== false;
+  app.decorateRequest('receivedAt', 0);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.receivedAt = performance.now();
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    if (journaled(request)) journal.record(request, reply.statusCode);
+    done();
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    if (journaled(request)) journal.record(request, null);
+    done();
   });
 }
 

@@ -12,13 +12,22 @@ export interface Preference {
  * runs, so state is never touched. Handy for building a UI's error states. Authentication still applies.
  */
 export function installPrefer(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request, reply) => {
+  // A callback hook: a request without `Prefer`, as nearly all are, goes on without a promise.
+  app.addHook('preValidation', (request, reply, done) => {
     const operation = request.routeOptions.config?.operation;
-    const preference = parsePrefer(request.headers.prefer);
-    if (!operation?.elasticPath || !preference) return;
-    const { status, body } = preferredResponse(operation, preference);
-    reply.code(status);
-    return body === undefined ? reply.send() : reply.send(body);
+    const preference = operation?.elasticPath ? parsePrefer(request.headers.prefer) : undefined;
+    if (!preference) {
+      done();
+      return;
+    }
+    let preferred: { status: number; body: unknown };
+    try {
+      preferred = preferredResponse(operation!, preference);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    reply.code(preferred.status).send(preferred.body);
   });
 }
 
