@@ -1,92 +1,39 @@
 #!/usr/bin/env node
-/** The `ep-cart-stub` command: parse the flags, start the stub, say where it is, stop cleanly on a signal. */
-import { constants } from 'node:os';
-import { banner, colored, startFacts } from './banner.js';
-import { ConfigError, PROGRAM, VERSION, help, parseConfig, stubOptions, usage, type Config } from './config.js';
-import { startStub, type RunningStub } from './index.js';
+/**
+ * The `ep-cart-stub` command. Runs main.ts from its one-file bundle (scripts/bundle-cli.mjs) with V8's code
+ * cache: compiling the 2 MB bundle was the largest part left of the cold start (issue #6), and Node 20 keeps
+ * no compile cache of its own. Without the bundle (tsc's output alone, or tsx) it imports main.js as usual.
+ */
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
-/** Resolves an exit code, or undefined while the stub runs. */
-async function main(): Promise<number | undefined> {
-  let config: Config;
-  try {
-    config = parseConfig(process.argv.slice(2), process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n${usage()}\n`);
-    return 2;
-  }
-  if (config.help) {
-    process.stdout.write(`${help()}\n`);
-    return 0;
-  }
-  if (config.version) {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
+const bundle = fileURLToPath(new URL('./main.bundle.cjs', import.meta.url));
+if (existsSync(bundle)) runWithCodeCache(bundle);
+else await import('./main.js');
 
-  const terminal = process.stdout.isTTY === true;
-  let stub: RunningStub;
-  try {
-    stub = await startStub(stubOptions(config, terminal));
-  } catch (error) {
-    process.stderr.write(`${PROGRAM}: ${whyItCannotStart(error as NodeJS.ErrnoException, config)}\n`);
-    return 1;
-  }
-
-  // Start and stop lines show at the default level (warn) too, so a log always says where the stub is.
-  const lifecycle = stub.fastify.log.child({}, { level: config.logLevel === 'warn' ? 'info' : config.logLevel });
-  // Before the stub says where it is: whoever reads that may signal it at once.
-  stopOnSignals(stub, lifecycle);
-  const facts = startFacts(stub.url, config);
-  if (terminal) process.stdout.write(`${banner(facts, stub.store, process.stdout.hasColors() ? colored : undefined)}\n`);
-  else {
-    const fields = { url: facts.url, docs: facts.docsUrl, listening: stub.url, state: facts.state, fixtures: facts.fixtures };
-    lifecycle.info(fields, `${PROGRAM} ${VERSION} listening on ${facts.url}`);
-  }
-
-  return undefined;
+function runWithCodeCache(file: string): void {
+  const { size, mtimeMs } = statSync(file);
+  // V8 checks a cache against its source's length only: the bundle's size and time name the cache that fits it.
+  const cacheFile = `${file}.${size}-${Math.trunc(mtimeMs)}.cache`;
+  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+  const script = new Script(wrapped, { filename: file, cachedData });
+  const module = { exports: {} as { started?: Promise<boolean> } };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  if (cachedData && !script.cachedDataRejected) return;
+  // Saved once the stub listens, so that it holds every function the start compiled. Written aside and renamed,
+  // since stubs may start side by side; where the package is read-only, the stub goes without.
+  void module.exports.started?.then((up) => {
+    if (!up) return;
+    const partial = `${cacheFile}.${process.pid}`;
+    try {
+      writeFileSync(partial, script.createCachedData());
+      renameSync(partial, cacheFile);
+    } catch {
+      // Read-only: every start compiles the bundle, as it would without a cache.
+    }
+  });
 }
-
-function whyItCannotStart(error: NodeJS.ErrnoException, config: Config): string {
-  const where = `port ${config.port} on ${config.host}`;
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return `${where} is already in use (choose another with --port, or --port 0 for a free one)`;
-    case 'EACCES':
-      return `no permission to listen on ${where} (ports below 1024 need privileges)`;
-    case 'EADDRNOTAVAIL':
-      return `cannot listen on ${config.host}: not an address of this machine`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot listen on ${config.host}: no such host`;
-    default:
-      return `cannot start: ${error.message}`;
-  }
-}
-
-/** The first SIGTERM or SIGINT drains requests in flight and flushes the store; a second one exits at once. */
-function stopOnSignals(stub: RunningStub, log: RunningStub['fastify']['log']): void {
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (stopping) process.exit(128 + constants.signals[signal]);
-      stopping = true;
-      log.info({ signal }, 'stopping: finishing requests in flight (again to stop at once)');
-      stub.close().then(
-        () => {
-          log.info('stopped');
-          // Exiting on its own lets the last log lines drain; the timer only ends a process something keeps alive.
-          process.exitCode = 0;
-          setTimeout(() => process.exit(0), 2000).unref();
-        },
-        (error: unknown) => {
-          log.error({ err: error }, 'could not stop cleanly');
-          process.exit(1);
-        },
-      );
-    });
-  }
-}
-
-const code = await main();
-if (code !== undefined) process.exitCode = code;

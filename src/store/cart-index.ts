@@ -13,7 +13,9 @@ export class CartIndex implements CartWriter {
 
   /** `capacity` caps the carts (sandbox mode); the seed's own carts always fit. */
   constructor(carts: readonly Cart[] = [], private readonly capacity = Number.POSITIVE_INFINITY) {
-    for (const cart of [...carts].sort((a, b) => a.updated_at.localeCompare(b.updated_at))) this.write(cart);
+    // RFC 3339 UTC strings sort by time as plain strings; localeCompare would also load ICU's collator at start.
+    const byUpdate = (a: Cart, b: Cart) => (a.updated_at < b.updated_at ? -1 : a.updated_at > b.updated_at ? 1 : 0);
+    for (const cart of [...carts].sort(byUpdate)) this.write(cart);
   }
 
   cart(id: string): Cart | undefined {
