@@ -1,5 +1,6 @@
 /** Servers under test, each in its own child process: started, measured (peak RSS, cold start) and stopped. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,18 @@ export interface Server {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/**
+ * On a machine of two cores or more with `taskset` (util-linux), servers run on core 0 and the bench, which
+ * is the load generator, on core 1. Unpinned, the scheduler sometimes put both on one core, or moved them
+ * between runs, and the same server's req/s went from one run to the next by a factor of two.
+ */
+export const pinning = availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+if (pinning) spawnSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+
+function spawnServer({ command, args, cwd }: Command, stdio: SpawnOptions['stdio']): ChildProcess {
+  return pinning ? spawn('taskset', ['-c', '0', command, ...args], { cwd, stdio }) : spawn(command, args, { cwd, stdio });
+}
+
 export interface Command {
   command: string;
   args: string[];
@@ -26,11 +39,12 @@ export interface Command {
  * A process that exits first, or says nothing recognisable in `timeoutMs`, is an error with its output.
  */
 export async function startServer(
-  { command, args, cwd }: Command,
+  server: Command,
   ready: (line: string) => string | undefined,
   timeoutMs = 120_000,
 ): Promise<Server> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args } = server;
+  const child = spawnServer(server, ['ignore', 'pipe', 'pipe']);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => fail(`no URL within ${timeoutMs} ms`), timeoutMs);
@@ -78,12 +92,13 @@ export async function startServer(
  * from `url`.
  */
 export async function startPolledServer(
-  { command, args, cwd }: Command,
+  server: Command,
   url: string,
   probe: (url: string) => Promise<boolean>,
   timeoutMs = 120_000,
 ): Promise<Server> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const { command, args } = server;
+  const child = spawnServer(server, ['ignore', 'ignore', 'pipe']);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const started = performance.now();
@@ -141,7 +156,7 @@ export async function coldStart(command: Command, port: number, probe: (url: str
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
-    const child = spawn(command.command, command.args, { cwd: command.cwd, stdio: 'ignore' });
+    const child = spawnServer(command, 'ignore');
     let exited = false;
     child.once('exit', () => (exited = true));
     const url = `http://127.0.0.1:${port}`;

@@ -16,6 +16,7 @@ import {
   freePort,
   jsonUrl,
   median,
+  pinning,
   runToEnd,
   startPolledServer,
   startServer,
@@ -173,6 +174,9 @@ const prism = await withServer(
     }, timed(plan.seconds), 200),
 );
 notes.push(
+  pinning
+    ? 'Every server ran on core 0 and the bench, with autocannon, on core 1 (`taskset`): unpinned, the same server moved between two speeds a factor of two apart from one run to the next.'
+    : 'Processes were not pinned to cores (`taskset` was not found, or the machine has one core): expect more noise.',
   'New associations send a different path on every request (autocannon `setupRequest`), which costs the load ' +
     'generator, on the same cores, more than the fixed request sent to the bare route and to Prism: the ' +
     'stub / bare and stub / Prism ratios lean against the stub, not for it.',

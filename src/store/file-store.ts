@@ -73,7 +73,8 @@ export class FileStore implements Store {
     const logPath = `${path}.log`;
     const logText = (await new TextFile(logPath).read()) ?? '';
     await memory.change((carts) => replay(logText, logPath, carts));
-    const store = new FileStore(memory, path, snapshotFile, await open(logPath, 'a'), compactAfterBytes);
+    // O_SYNC: each batch is one write that returns once durable, not a write and then a sync (issue #6).
+    const store = new FileStore(memory, path, snapshotFile, await open(logPath, 'as'), compactAfterBytes);
     // A fresh snapshot makes the seed or the replayed log durable, and leaves no torn line for appends to follow.
     store.snapshotDue = true;
     await store.settled();
@@ -186,10 +187,9 @@ export class FileStore implements Store {
 
   private async persist(lines: string[]): Promise<void> {
     if (this.snapshotDue || this.logBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) return this.compact();
-    const text = lines.join('');
-    await this.log.appendFile(text);
-    await this.log.datasync();
-    this.logBytes += Buffer.byteLength(text);
+    const bytes = Buffer.from(lines.join(''));
+    for (let written = 0; written < bytes.length; ) written += (await this.log.write(bytes, written)).bytesWritten;
+    this.logBytes += bytes.length;
     this.writes.logSyncs += 1;
   }
 
