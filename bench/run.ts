@@ -30,8 +30,11 @@ const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' }, 'sk
 const quick = flags.quick ?? false;
 
 /**
- * How much each measurement does. A full run sends 100 000 new associations (the scale of the memory target;
- * a fixed count, so the store, and RSS, grow the same on any machine) and runs the other rows for 10 s.
+ * How much each measurement does. The association rows send 20 000 new associations after 2 000 of warm-up,
+ * in both modes: the store grows by 22 000 carts, the scale of a long day of CI runs against one stub. That
+ * is the load the 120 MB peak-RSS target is read against; the 200 MB target covers a store of 100 000 carts
+ * (`bench/servers/held.js`). The other rows run for a fixed time. A full run repeats the stub / bare pair in
+ * five rounds, since one round's ratio can land on a slow or a fast moment of this machine.
  */
 const plans = {
   quick: {
@@ -39,8 +42,8 @@ const plans = {
     scaleSeconds: 2, scaleRounds: 1, ratioRounds: 1, coldStarts: 3, prismColdStarts: 1, settleMs: 3_000,
   },
   full: {
-    associations: 100_000, associationWarmup: 10_000, seconds: 10, warmupSeconds: 2,
-    scaleSeconds: 5, scaleRounds: 3, ratioRounds: 3, coldStarts: 5, prismColdStarts: 5, settleMs: 10_000,
+    associations: 20_000, associationWarmup: 2_000, seconds: 10, warmupSeconds: 2,
+    scaleSeconds: 5, scaleRounds: 3, ratioRounds: 5, coldStarts: 5, prismColdStarts: 5, settleMs: 10_000,
   },
 };
 const plan = quick ? plans.quick : plans.full;
@@ -80,6 +83,8 @@ for (let round = 0; round < plan.ratioRounds; round++) {
 }
 const headToHead = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
 const { memory, bare } = headToHead;
+/** The memory target is read against the worst round, not the one reported for speed. */
+const peakUnderLoad = Math.max(...rounds.map((r) => r.memory.peakRss));
 if (rounds.length > 1) {
   const note = `round ${rounds.indexOf(headToHead) + 1} of ${rounds.length}, the median stub / bare: ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}`;
   memory.row.note = memory.row.note ? `${memory.row.note}; ${note}` : note;
@@ -222,7 +227,11 @@ targets.push(
   target('association POST, in-memory ≥ 60% of the bare route', `${show(stubOverBare && stubOverBare * 100, '%')}`, (stubOverBare ?? 0) >= 0.6),
   target('association POST ≥ 5× Prism', show(stubOverPrism), (stubOverPrism ?? 0) >= 5),
   target('stub cold start ≤ 250 ms', `${stubCold.toFixed(0)} ms (median of ${plan.coldStarts})`, stubCold <= 250),
-  target('peak RSS under the association load ≤ 120 MB', `${mb(memory.peakRss)} MB`, memory.peakRss <= 120 * 2 ** 20),
+  target(
+    'peak RSS under the association load ≤ 120 MB',
+    `${mb(peakUnderLoad)} MB (highest of ${rounds.length} round${rounds.length > 1 ? 's' : ''})`,
+    peakUnderLoad <= 120 * 2 ** 20,
+  ),
   target(
     `${HELD_CARTS.toLocaleString('en')} associated carts held in ≤ 200 MB`,
     `${mb(held.rss)} MB RSS after GC (heap used ${mb(held.heapUsed)} MB)`,
@@ -257,9 +266,9 @@ const report: Report = {
   memory: [
     `Peak RSS (VmHWM) of each server is in the table: it includes start-up and, for new associations, the ` +
       `${associated(plan)} carts the run associates (seeded empty beforehand). ` +
-      `Against the re-association row (same server, nothing stored) that is ` +
-      `${mb(memory.peakRss - reassociation.peakRss)} MB more, so the 120 MB target depends on how many associations a run makes: ` +
-      `a quick run makes ${associated(plans.quick)}, a full run ${associated(plans.full)}.`,
+      `Against the re-association row (same server, nothing stored) that is ${mb(memory.peakRss - reassociation.peakRss)} MB more. ` +
+      `The 120 MB target is read against that load, the highest peak of the rounds; a store of ${HELD_CARTS.toLocaleString('en')} ` +
+      `carts has its own target below.`,
     `${HELD_CARTS.toLocaleString('en')} carts associated one by one through the full request path (\`bench/servers/held.js\`, ` +
       `Fastify inject): ${mb(held.rss)} MB RSS after GC (lowest over ${plan.settleMs / 1000} s of full collections every 0.5 s: ` +
       `V8 gives freed pages back in steps), ${mb(held.heapUsed)} MB of heap in use; ${mb(held.uncollectedRss)} MB RSS right ` +

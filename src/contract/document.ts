@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { load } from 'js-yaml';
 import { packageFile } from '../package-files.js';
 import { dereference } from './dereference.js';
 
@@ -76,6 +75,7 @@ async function readDocument(path: string): Promise<OpenAPIV3_1.Document> {
     () => undefined,
   );
   if (parsed?.sha256 === createHash('sha256').update(text).digest('hex')) return parsed.document;
+  const { load } = await import('js-yaml');
   return load(text) as OpenAPIV3_1.Document;
 }
 

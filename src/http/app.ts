@@ -1,13 +1,11 @@
 import cors from '@fastify/cors';
 import formBody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
 import { PROBES_TAG, loadContract, type Contract } from '../contract/document.js';
 import type { StubData } from '../domain/model.js';
 import { checkedState, completeState, readFixtures, stateCheck, type FixtureData, type StateCheck } from '../fixtures.js';
-import { FileStore } from '../store/file-store.js';
 import { StubError } from '../domain/errors.js';
 import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -126,7 +124,9 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
 
   // External plugins first, the stub's own after, the operations last (fastify/demo's order).
   await fastify.register(cors, corsOptions(contract, options.corsOrigins));
+  // The rate limiter (sandbox mode) and the file store (`dataFile`) load only when asked for: most runs use neither.
   if (limits) {
+    const { default: rateLimit } = await import('@fastify/rate-limit');
     await fastify.register(rateLimit, {
       global: false,
       max: limits.rateLimitPerMinute,
@@ -183,6 +183,7 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
 
 async function openStore(dataFile: string | undefined, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
   if (dataFile === undefined) return new MemoryStore(seed());
+  const { FileStore } = await import('../store/file-store.js');
   return FileStore.open(dataFile, {
     seed,
     readState: (value, origin) => completeState(checkedState(value, origin, check), clock.iso()),
