@@ -31,6 +31,8 @@ interface PartValidator {
   part: Part;
   schema: Schema;
   compiled: () => ValidateFunction;
+  /** Parameters Ajv may have coerced to a number: all but those declared as plain strings. */
+  coercible?: string[];
 }
 
 /**
@@ -49,17 +51,19 @@ function lazily(ajv: Ajv2020, schema: Schema): () => ValidateFunction {
 export function compileRequestValidator(operation: Operation): (request: RequestParts, mediaType: string | undefined) => void {
   for (const schema of Object.values(operation.requestBodies)) assertKnownErrorNames(schema, operation.operationId);
   for (const parameter of operation.parameters) assertKnownErrorNames(parameter.schema, operation.operationId);
-  const bodyValidators = new Map(
+  const bodyValidators = new Map<string, PartValidator>(
     Object.entries(operation.requestBodies).map(([mediaType, schema]) => [
       mediaType,
       { part: 'body' as const, schema, compiled: lazily(bodies, schema) },
     ]),
   );
-  const parameterValidators = (['path', 'query', 'header'] as const).flatMap((location) => {
+  const parameterValidators = (['path', 'query', 'header'] as const).flatMap((location): PartValidator[] => {
     const schema = parametersSchema(operation.parameters.filter((p) => p.in === location), location);
     if (!schema) return [];
     const part: Part = location === 'path' ? 'params' : location === 'header' ? 'headers' : 'query';
-    return [{ part, schema, compiled: lazily(parameters, schema) }];
+    const declared = schema.properties as Record<string, Schema>;
+    const coercible = Object.keys(declared).filter((name) => declared[name]!.type !== 'string');
+    return [{ part, schema, compiled: lazily(parameters, schema), coercible }];
   });
   // The checks to run, in order, by the request's media type (built here, not per request).
   const checksByMediaType = new Map([...bodyValidators].map(([mediaType, body]) => [mediaType, [body, ...parameterValidators]]));
@@ -78,7 +82,7 @@ export function compileRequestValidator(operation: Operation): (request: Request
     for (const validator of checks) {
       const validate = validator.compiled();
       if (!validate(request[validator.part])) throw toStubError(validator, validate.errors![0]!);
-      if (validator.part !== 'body') assertFinite(request[validator.part]);
+      if (validator.coercible?.length) assertFinite(request[validator.part] as Record<string, unknown>, validator.coercible);
     }
   };
 }
@@ -87,8 +91,9 @@ export function compileRequestValidator(operation: Operation): (request: Request
  * Ajv coerces `Infinity` (and `1e400`) in a path, query or header value to a number, then skips `minimum` and
  * `maximum`, which it checks on finite numbers only: `page[limit]=Infinity` would pass and reach the handler.
  */
-function assertFinite(values: unknown): void {
-  for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+function assertFinite(values: Record<string, unknown>, names: string[]): void {
+  for (const name of names) {
+    const value = values[name];
     if (typeof value === 'number' && !Number.isFinite(value)) {
       throw new StubError('FieldInvalid', { detail: `${name} must be a finite number`, source: name });
     }

@@ -4,7 +4,6 @@
  */
 import { StubError, type ErrorName } from './errors.js';
 import { isAdministrator, isOwner, isUnowned, type Cart, type Principal, type ShopperKind } from './model.js';
-import { touched } from './carts.js';
 
 export type AssociationOutcome =
   | { kind: 'associated'; cart: Cart }
@@ -83,6 +82,7 @@ function idsOf(cart: Cart, kind: ShopperKind): string[] {
   return kind === 'account' ? cart.account_ids : cart.customer_ids;
 }
 
+/** The cart with these ids, written `now`: one copy, made on every association (issue #6). */
 function withIds(cart: Cart, kind: ShopperKind, ids: string[], now: string): Cart {
-  return touched(kind === 'account' ? { ...cart, account_ids: ids } : { ...cart, customer_ids: ids }, now);
+  return kind === 'account' ? { ...cart, account_ids: ids, updated_at: now } : { ...cart, customer_ids: ids, updated_at: now };
 }
