@@ -9,24 +9,29 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { stopYoungGenerationGrowth } from './heap.js';
+
+type Program = { started: Promise<boolean> };
 
 const bundle = fileURLToPath(new URL('./main.bundle.cjs', import.meta.url));
-if (existsSync(bundle)) runWithCodeCache(bundle);
-else await import('./main.js');
+const program: Program = existsSync(bundle) ? runWithCodeCache(bundle) : await import('./main.js');
+void program.started.then((up) => {
+  if (up) stopYoungGenerationGrowth();
+});
 
-function runWithCodeCache(file: string): void {
+function runWithCodeCache(file: string): Program {
   const { size, mtimeMs } = statSync(file);
   // V8 checks a cache against its source's length only: the bundle's size and time name the cache that fits it.
   const cacheFile = `${file}.${size}-${Math.trunc(mtimeMs)}.cache`;
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
   const script = new Script(wrapped, { filename: file, cachedData });
-  const module = { exports: {} as { started?: Promise<boolean> } };
+  const module = { exports: {} as Program };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-  if (cachedData && !script.cachedDataRejected) return;
+  if (cachedData && !script.cachedDataRejected) return module.exports;
   // Saved once the stub listens, so that it holds every function the start compiled. Written aside and renamed,
   // since stubs may start side by side; where the package is read-only, the stub goes without.
-  void module.exports.started?.then((up) => {
+  void module.exports.started.then((up) => {
     if (!up) return;
     const partial = `${cacheFile}.${process.pid}`;
     try {
@@ -36,4 +41,5 @@ function runWithCodeCache(file: string): void {
       // Read-only: every start compiles the bundle, as it would without a cache.
     }
   });
+  return module.exports;
 }

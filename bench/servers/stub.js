@@ -6,6 +6,7 @@
  *   node bench/servers/stub.js [--empty N] [--owned N] [--data-file PATH]
  */
 import { existsSync } from 'node:fs';
+import { stopYoungGenerationGrowth } from '../../dist/heap.js';
 import { startStub } from '../../dist/index.js';
 import { options, seedCarts } from './seed.js';
 
@@ -18,6 +19,8 @@ if (dataFile && !existsSync(dataFile)) {
   await stub.close();
   process.exit(3);
 }
+// As the CLI does once the stub listens.
+stopYoungGenerationGrowth();
 console.log(JSON.stringify({ url: stub.url }));
 
 process.once('SIGTERM', () => void stub.close().then(() => process.exit(0)));
