@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_JOURNAL_SIZE } from './http/journal.js';
 import type { StubOptions } from './index.js';
 
 export const PROGRAM = 'ep-cart-stub';
@@ -118,6 +119,14 @@ export const FLAGS = {
     description: 'delay every response by this many milliseconds',
     default: 0,
     parse: (raw) => integer(raw, 0, 2_147_483_647, 'a whole number of milliseconds'),
+  }),
+  journalSize: flag<number>({
+    name: 'journal-size',
+    env: 'STUB_JOURNAL_SIZE',
+    value: '<requests>',
+    description: 'how many of the latest requests GET /__stub/requests keeps',
+    default: DEFAULT_JOURNAL_SIZE,
+    parse: (raw) => integer(raw, 0, 1_000_000, 'a whole number of requests'),
   }),
   trustProxy: flag<boolean | string>({
     name: 'trust-proxy',
@@ -336,6 +345,7 @@ export function stubOptions(config: Config, terminal: boolean): StubOptions {
     fixturesFile: config.fixtures,
     adminToken: config.adminToken,
     latencyMs: config.latency,
+    journalSize: config.journalSize,
     // `*` among the origins allows any, which is what leaving them unset means.
     corsOrigins: config.corsOrigins.length === 0 || config.corsOrigins.includes('*') ? undefined : config.corsOrigins,
     sandbox: config.sandbox,

@@ -29,6 +29,7 @@ describe('the flag table', () => {
       sandbox: false,
       adminToken: undefined,
       latency: 0,
+      journalSize: 200,
       trustProxy: false,
       logLevel: 'warn',
       help: false,
@@ -84,6 +85,7 @@ describe('environment variables mirror the flags', () => {
       STUB_SANDBOX: 'true',
       STUB_ADMIN_TOKEN: 'secret',
       STUB_LATENCY: '250',
+      STUB_JOURNAL_SIZE: '5000',
       LOG_LEVEL: 'INFO',
     });
     expect(config).toMatchObject({
@@ -95,6 +97,7 @@ describe('environment variables mirror the flags', () => {
       sandbox: true,
       adminToken: 'secret',
       latency: 250,
+      journalSize: 5000,
       logLevel: 'info',
     });
   });
@@ -188,6 +191,7 @@ describe('from the config to startStub', () => {
       fixturesFile: undefined,
       adminToken: 't',
       latencyMs: 5,
+      journalSize: 200,
       corsOrigins: ['http://localhost:3000'],
       sandbox: true,
       trustProxy: false,

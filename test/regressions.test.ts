@@ -231,7 +231,7 @@ describe('defects found by hardening, kept fixed', () => {
   it('a forged token kept its whole request alive: fast-jwt caches up to 10 000 verification errors, each holding its stack\'s frames', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const app = await buildApp({ journalSize: 0 }); // the journal's ring keeps 1000 requests by design
+    const app = await buildApp({ journalSize: 0 }); // the journal's ring keeps its requests by design
     const sent: WeakRef<object>[] = [];
     app.fastify.addHook('onRequest', async (request) => {
       sent.push(new WeakRef(request));

@@ -16,7 +16,7 @@ import { answerClientError, answerFrameworkError, installErrorHandling } from '.
 import { Faults, installFaults } from './faults.js';
 import { controlHandlers } from './handlers/control.js';
 import { handlers } from './handlers/index.js';
-import { installJournal, Journal } from './journal.js';
+import { DEFAULT_JOURNAL_SIZE, installJournal, Journal } from './journal.js';
 import { installPrefer } from './prefer.js';
 import { registerOperations } from './routes.js';
 
@@ -29,7 +29,7 @@ export interface AppOptions {
   fixturesFile?: string;
   /** When set, the control API (`/__stub/…`) needs it as `Authorization: Bearer <adminToken>`. */
   adminToken?: string;
-  /** How many requests the journal keeps. Default 1000. */
+  /** How many requests the journal keeps. Default 200 (`DEFAULT_JOURNAL_SIZE`). */
   journalSize?: number;
   /** A fixed latency added to every Elastic Path response, in milliseconds (handy for UI work). */
   latencyMs?: number;
@@ -80,7 +80,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     options.tokenSecret,
     (clientId, issuedAt) => sandboxes.admits(clientId, issuedAt),
   );
-  const journal = new Journal(options.journalSize ?? 1000);
+  const journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
   const faults = new Faults();
   const reset = async (state: FixtureData = fixtures) => {
     await store.replace(completeState(state, clock.iso()));
