@@ -11,6 +11,8 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY openapi ./openapi
+# The build starts the CLI once, with the bundled fixtures, to write its code cache.
+COPY fixtures ./fixtures
 COPY src ./src
 RUN npm run build
 
