@@ -16,7 +16,7 @@ export interface JournalEntry {
   path: string;
   query: unknown;
   operationId: string | null;
-  /** Null when the connection closed before an answer (a dropped-connection fault). */
+  /** Null when the connection closed before an answer (a `drop` fault, or a client that gave up). */
   status: number | null;
   duration_ms: number;
   headers: unknown;
@@ -93,13 +93,13 @@ export class Journal {
     return [...this.exchanges.slice(this.oldest), ...this.exchanges.slice(0, this.oldest)]
       .filter((exchange) => (operationId === undefined || exchange.operationId === operationId) && (status === undefined || exchange.status === status))
       .map(({ startedAt, url, headers, body, ...answer }) => {
-        const [path = '', query = ''] = url.split('?', 2);
+        const queryAt = url.indexOf('?');
         return {
           at: new Date(startedAt).toISOString(),
           ...answer,
-          path,
+          path: queryAt === -1 ? url : url.slice(0, queryAt),
           // As sent: validation coerces the request's query and fills in its defaults.
-          query: { ...parseQuery(query) },
+          query: queryAt === -1 ? {} : { ...parseQuery(url.slice(queryAt + 1)) },
           headers: masked(headers, SECRET_HEADERS),
           body: masked(body, SECRET_FIELDS),
         };
