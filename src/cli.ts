@@ -4,7 +4,8 @@
  * cache: compiling the 2 MB bundle was the largest part left of the cold start (issue #6), and Node 20 keeps
  * no compile cache of its own. Without the bundle (tsc's output alone, or tsx) it imports main.js as usual.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +21,12 @@ void program.started.then((up) => {
 });
 
 function runWithCodeCache(file: string): Program {
-  const { size, mtimeMs } = statSync(file);
-  // V8 checks a cache against its source's length only: the bundle's size and time name the cache that fits it.
-  const cacheFile = `${file}.${size}-${Math.trunc(mtimeMs)}.cache`;
+  const source = readFileSync(file, 'utf8');
+  // V8 checks a cache against its source's length only: a hash of the bundle names the cache that fits it,
+  // wherever the files were copied to (an image, an installed package).
+  const cacheFile = `${file}.${createHash('sha1').update(source).digest('hex').slice(0, 16)}.cache`;
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} as Program };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
