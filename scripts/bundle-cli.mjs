@@ -19,7 +19,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
-  external: ['@fastify/swagger', '@fastify/swagger-ui', 'pino', 'thread-stream'],
+  external: ['@fastify/swagger', '@fastify/swagger-ui'],
   // Modules find the package's files from their own URL; in the bundle, that is the bundle's.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { DEFAULT_JOURNAL_SIZE } from './http/journal.js';
 import type { StubOptions } from './index.js';
@@ -336,8 +337,8 @@ export function help(): string {
 // ---------------------------------------------------------------------------------------------------------
 // From the config to startStub
 
-/** startStub's options for a config. Logs are pretty on a terminal and JSON lines everywhere else. */
-export function stubOptions(config: Config, terminal: boolean): StubOptions {
+/** startStub's options for a config: logs as JSON lines, or to `prettyLogs` (main.ts gives it on a terminal). */
+export function stubOptions(config: Config, prettyLogs?: Writable): StubOptions {
   return {
     port: config.port,
     host: config.host,
@@ -350,11 +351,6 @@ export function stubOptions(config: Config, terminal: boolean): StubOptions {
     corsOrigins: config.corsOrigins.length === 0 || config.corsOrigins.includes('*') ? undefined : config.corsOrigins,
     sandbox: config.sandbox,
     trustProxy: config.trustProxy,
-    logger: {
-      level: config.logLevel,
-      ...(terminal
-        ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } } }
-        : {}),
-    },
+    logger: { level: config.logLevel, ...(prettyLogs ? { stream: prettyLogs } : {}) },
   };
 }

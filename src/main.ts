@@ -24,9 +24,13 @@ async function main(): Promise<number | undefined> {
   }
 
   const terminal = process.stdout.isTTY === true;
+  // pino-pretty as a stream in this thread, not as a pino transport, whose worker could not load from the bundle.
+  const prettyLogs = terminal
+    ? (await import('pino-pretty')).default({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true })
+    : undefined;
   let stub: RunningStub;
   try {
-    stub = await startStub(stubOptions(config, terminal));
+    stub = await startStub(stubOptions(config, prettyLogs));
   } catch (error) {
     process.stderr.write(`${PROGRAM}: ${whyItCannotStart(error as NodeJS.ErrnoException, config)}\n`);
     return 1;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { banner, curlLine, startFacts } from '../src/banner.js';
 import { ConfigError, FLAGS, VERSION, help, parseConfig, stubOptions, usage, type Config } from '../src/config.js';
@@ -179,12 +180,12 @@ describe('wrong flags and values are refused with one line', () => {
 });
 
 describe('from the config to startStub', () => {
-  it('passes every setting on, and a logger at the chosen level; pino-pretty only on a terminal', () => {
+  it('passes every setting on, and a logger at the chosen level, writing to the pretty stream when given one', () => {
     const config = parse(['--port', '0', '--host', '::1', '--log-level', 'info', '--data', 'x.json', '--sandbox', '--latency', '5'], {
       STUB_ADMIN_TOKEN: 't',
       STUB_CORS_ORIGINS: 'http://localhost:3000',
     });
-    expect(stubOptions(config, false)).toEqual({
+    expect(stubOptions(config)).toEqual({
       port: 0,
       host: '::1',
       dataFile: resolve('x.json'),
@@ -197,12 +198,13 @@ describe('from the config to startStub', () => {
       trustProxy: false,
       logger: { level: 'info' },
     });
-    expect(stubOptions(config, true).logger).toMatchObject({ level: 'info', transport: { target: 'pino-pretty' } });
+    const pretty = new PassThrough();
+    expect(stubOptions(config, pretty).logger).toEqual({ level: 'info', stream: pretty });
   });
 
   it('no origin, or * among them, lets any origin call the stub', () => {
-    expect(stubOptions(parse([]), false).corsOrigins).toBeUndefined();
-    expect(stubOptions(parse(['--cors-origin', 'http://a.test,*']), false).corsOrigins).toBeUndefined();
+    expect(stubOptions(parse([])).corsOrigins).toBeUndefined();
+    expect(stubOptions(parse(['--cors-origin', 'http://a.test,*'])).corsOrigins).toBeUndefined();
   });
 });
 
