@@ -3,13 +3,12 @@ import type { Cart, Owner } from '../domain/model.js';
 import { RecencyList } from './recency-list.js';
 import type { CartWriter, PageQuery } from './store.js';
 
-const ownerKey = (kind: Owner['kind'], id: string): string => `${kind}:${id}`;
-
 /** Carts by id, with every cart and each owner's carts kept newest `updated_at` first. */
 export class CartIndex implements CartWriter {
   /** Every cart, by id and by recency at once. */
   private readonly all = new RecencyList<Cart>();
-  private readonly byOwner = new Map<string, RecencyList>();
+  /** Each owner's carts, by kind, then by the owner's id (the directory's own string, whose hash V8 keeps). */
+  private readonly byOwner: Record<Owner['kind'], Map<string, RecencyList>> = { account: new Map(), customer: new Map() };
 
   /** `capacity` caps the carts (sandbox mode); the seed's own carts always fit. */
   constructor(carts: readonly Cart[] = [], private readonly capacity = Number.POSITIVE_INFINITY) {
@@ -27,7 +26,7 @@ export class CartIndex implements CartWriter {
   }
 
   put(cart: Cart): void {
-    if (this.all.get(cart.id) === undefined && this.all.size >= this.capacity) {
+    if (this.all.size >= this.capacity && this.all.get(cart.id) === undefined) {
       throw new StubError('CartLimitReached', {
         detail: `This sandbox holds its maximum of ${this.capacity} carts; delete one before creating another`,
       });
@@ -37,27 +36,26 @@ export class CartIndex implements CartWriter {
 
   /** Every write stamps `updated_at` with the stub's monotonic clock, so the written cart is the newest. */
   private write(cart: Cart): void {
-    const previous = this.all.get(cart.id);
-    this.all.touch(cart.id, cart);
+    const previous = this.all.touch(cart.id, cart);
     // The owners' lists, walked without building Owner objects: this runs on every write (issue #6).
     if (previous) {
-      for (const id of previous.account_ids) if (!cart.account_ids.includes(id)) this.unlist(ownerKey('account', id), cart.id);
-      for (const id of previous.customer_ids) if (!cart.customer_ids.includes(id)) this.unlist(ownerKey('customer', id), cart.id);
+      for (const id of previous.account_ids) if (!cart.account_ids.includes(id)) this.unlist('account', id, cart.id);
+      for (const id of previous.customer_ids) if (!cart.customer_ids.includes(id)) this.unlist('customer', id, cart.id);
     }
-    for (const id of cart.account_ids) this.listOf(ownerKey('account', id)).touch(cart.id, undefined);
-    for (const id of cart.customer_ids) this.listOf(ownerKey('customer', id)).touch(cart.id, undefined);
+    for (const id of cart.account_ids) this.listOf('account', id).touch(cart.id, undefined);
+    for (const id of cart.customer_ids) this.listOf('customer', id).touch(cart.id, undefined);
   }
 
   remove(id: string): void {
     const cart = this.all.get(id);
     if (!cart) return;
     this.all.remove(id);
-    for (const account of cart.account_ids) this.unlist(ownerKey('account', account), id);
-    for (const customer of cart.customer_ids) this.unlist(ownerKey('customer', customer), id);
+    for (const account of cart.account_ids) this.unlist('account', account, id);
+    for (const customer of cart.customer_ids) this.unlist('customer', customer, id);
   }
 
   page({ owner, offset, limit, updatedAfter }: PageQuery): { carts: Cart[]; total: number } {
-    const list = owner ? this.byOwner.get(ownerKey(owner.kind, owner.id)) : this.all;
+    const list = owner ? this.byOwner[owner.kind].get(owner.id) : this.all;
     if (!list) return { carts: [], total: 0 };
     const isLive = (id: string) => this.all.get(id)!.updated_at > updatedAfter;
     let expired = 0;
@@ -75,15 +73,15 @@ export class CartIndex implements CartWriter {
     return { carts, total: list.size - expired };
   }
 
-  private listOf(key: string): RecencyList {
-    let list = this.byOwner.get(key);
-    if (!list) this.byOwner.set(key, (list = new RecencyList()));
+  private listOf(kind: Owner['kind'], owner: string): RecencyList {
+    let list = this.byOwner[kind].get(owner);
+    if (!list) this.byOwner[kind].set(owner, (list = new RecencyList()));
     return list;
   }
 
-  private unlist(key: string, id: string): void {
-    const list = this.byOwner.get(key);
+  private unlist(kind: Owner['kind'], owner: string, id: string): void {
+    const list = this.byOwner[kind].get(owner);
     list?.remove(id);
-    if (list?.size === 0) this.byOwner.delete(key);
+    if (list?.size === 0) this.byOwner[kind].delete(owner);
   }
 }

@@ -23,9 +23,10 @@ export class RecencyList<V = undefined> {
     return this.nodes.get(key)?.value;
   }
 
-  /** Makes `key` the newest, with `value`. */
-  touch(key: string, value: V): void {
+  /** Makes `key` the newest, with `value`; returns the value it had, if any (one lookup for both). */
+  touch(key: string, value: V): V | undefined {
     let node = this.nodes.get(key);
+    const previous = node?.value;
     if (node) {
       node.value = value;
       this.unlink(node);
@@ -36,6 +37,7 @@ export class RecencyList<V = undefined> {
     if (this.newest) this.newest.newer = node;
     this.newest = node;
     this.oldest ??= node;
+    return previous;
   }
 
   remove(key: string): void {
