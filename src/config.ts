@@ -78,6 +78,13 @@ export const FLAGS = {
     defaultText: 'in memory',
     parse: (raw) => resolve(nonEmpty(raw, 'must be a file path')),
   }),
+  fsync: flag<boolean>({
+    name: 'fsync',
+    env: 'STUB_FSYNC',
+    description: 'with --data: answer a change once it is on the disk, so it survives a machine crash too (slower)',
+    default: false,
+    parse: boolean,
+  }),
   fixtures: flag<string | undefined>({
     name: 'fixtures',
     env: 'STUB_FIXTURES',
@@ -343,6 +350,7 @@ export function stubOptions(config: Config, prettyLogs?: Writable): StubOptions 
     port: config.port,
     host: config.host,
     dataFile: config.data,
+    fsync: config.fsync,
     fixturesFile: config.fixtures,
     adminToken: config.adminToken,
     latencyMs: config.latency,

@@ -25,6 +25,7 @@ describe('the flag table', () => {
       port: 4010,
       host: '127.0.0.1',
       data: undefined,
+      fsync: false,
       fixtures: undefined,
       corsOrigins: [],
       sandbox: false,
@@ -81,6 +82,7 @@ describe('environment variables mirror the flags', () => {
       PORT: '8080',
       HOST: '0.0.0.0',
       STUB_DATA: 'state.json',
+      STUB_FSYNC: 'yes',
       STUB_FIXTURES: DEFAULT_FIXTURES_PATH,
       STUB_CORS_ORIGINS: 'http://localhost:3000,https://docs.example.com',
       STUB_SANDBOX: 'true',
@@ -93,6 +95,7 @@ describe('environment variables mirror the flags', () => {
       port: 8080,
       host: '0.0.0.0',
       data: resolve('state.json'),
+      fsync: true,
       fixtures: DEFAULT_FIXTURES_PATH,
       corsOrigins: ['http://localhost:3000', 'https://docs.example.com'],
       sandbox: true,
@@ -181,7 +184,7 @@ describe('wrong flags and values are refused with one line', () => {
 
 describe('from the config to startStub', () => {
   it('passes every setting on, and a logger at the chosen level, writing to the pretty stream when given one', () => {
-    const config = parse(['--port', '0', '--host', '::1', '--log-level', 'info', '--data', 'x.json', '--sandbox', '--latency', '5'], {
+    const config = parse(['--port', '0', '--host', '::1', '--log-level', 'info', '--data', 'x.json', '--fsync', '--sandbox', '--latency', '5'], {
       STUB_ADMIN_TOKEN: 't',
       STUB_CORS_ORIGINS: 'http://localhost:3000',
     });
@@ -189,6 +192,7 @@ describe('from the config to startStub', () => {
       port: 0,
       host: '::1',
       dataFile: resolve('x.json'),
+      fsync: true,
       fixturesFile: undefined,
       adminToken: 't',
       latencyMs: 5,

@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, constants, copyFileSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,7 @@ describe('a file-backed stub keeps its state across restarts', () => {
     await after.close();
   });
 
-  it('a change answered 2xx is already in the log on disk, and a copy of the files taken then replays it', async () => {
+  it('a change answered 2xx is already written to the log, and a copy of the files taken then replays it', async () => {
     const crashed = await filesLeftByACrash();
     expect(readFileSync(`${crashed}.log`, 'utf8')).toContain(ids.globex);
 
@@ -133,6 +133,31 @@ describe('a data file that is not the stub\'s stops the start and is left untouc
     writeFileSync(`${dataFile}.log`, log);
     await expect(startTestStub({ dataFile })).rejects.toThrow(`${dataFile}.log line 2 is damaged`);
     expect(readFileSync(`${dataFile}.log`, 'utf8')).toBe(log);
+  });
+});
+
+/** The open flags of this process's descriptor for `path`, as Linux shows them in /proc/self/fdinfo. */
+function openFlags(path: string): number {
+  const fd = readdirSync('/proc/self/fd').find((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false; // a descriptor closed while the list was read
+    }
+  });
+  if (fd === undefined) throw new Error(`${path} is not open`);
+  return parseInt(/^flags:\s*(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!, 8);
+}
+
+describe.runIf(process.platform === 'linux')('fsync', () => {
+  it('with fsync the log takes synchronous writes (O_SYNC), so a change is on the disk before its answer; without, it does not', async () => {
+    for (const fsync of [true, false]) {
+      const dataFile = newDataFile();
+      const stub = await startTestStub({ dataFile, fsync });
+      expect((await associate(stub, 'account', 'demo-cart-2', ids.globex)).statusCode).toBe(200);
+      expect(openFlags(`${dataFile}.log`) & constants.O_SYNC, `fsync: ${fsync}`).toBe(fsync ? constants.O_SYNC : 0);
+      await stub.close();
+    }
   });
 });
 

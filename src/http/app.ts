@@ -25,6 +25,8 @@ export interface AppOptions {
   store?: Store;
   /** Keeps all state in this JSON file (and `<dataFile>.log` beside it) across restarts. */
   dataFile?: string;
+  /** With `dataFile`: acknowledge a change only once it is on the disk, not only with the operating system. */
+  fsync?: boolean;
   /** The seed of a new store and the state `reset` goes back to; by default the bundled fixtures. */
   fixturesFile?: string;
   /** When set, the control API (`/__stub/…`) needs it as `Authorization: Bearer <adminToken>`. */
@@ -71,7 +73,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? new StubClock();
   const check = stateCheck(contract);
   const fixtures = await readFixtures(options.fixturesFile, check);
-  const store = options.store ?? (await openStore(options.dataFile, () => completeState(fixtures, clock.iso()), check, clock));
+  const store = options.store ?? (await openStore(options, () => completeState(fixtures, clock.iso()), check, clock));
   const limits = sandboxLimits(options.sandbox);
   const sandboxes = limits ? new ClientSandboxes(store, clock, limits) : sharedStore(store);
   const tokens = new TokenService(
@@ -181,11 +183,12 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
-async function openStore(dataFile: string | undefined, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
+async function openStore({ dataFile, fsync }: AppOptions, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
   if (dataFile === undefined) return new MemoryStore(seed());
   const { FileStore } = await import('../store/file-store.js');
   return FileStore.open(dataFile, {
     seed,
+    fsync,
     readState: (value, origin) => completeState(checkedState(value, origin, check), clock.iso()),
   });
 }
