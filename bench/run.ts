@@ -71,24 +71,29 @@ if (!flags['skip-build']) {
 const machine = describeMachine(ROOT, PRISM_VERSION);
 
 // ── stub, in-memory ────────────────────────────────────────────────────────────────────────────────────
-// stub / bare is the headline ratio, and load from elsewhere drifts: the two run back to back, in rounds, and
-// the round with the median ratio is the one reported.
-const rounds: { memory: Awaited<ReturnType<typeof measureNewAssociations>>; bare: Measured; ratio: number }[] = [];
+// stub / bare is the headline ratio, and load from elsewhere drifts: the stub and the bare route run back to
+// back, in rounds, and the round with the median ratio is the one reported. The bare route is measured under
+// two loads: the stub's own (a new path on every request, which costs autocannon more than a fixed request),
+// which the target is read against, and one fixed path, the cheapest load there is.
+const rounds: { memory: Awaited<ReturnType<typeof measureNewAssociations>>; bare: Measured; bareOnePath: Measured; ratio: number }[] = [];
 for (let round = 0; round < plan.ratioRounds; round++) {
   log(`stub, in-memory: ${plan.associations} new associations`);
   const memory = await measureNewAssociations('stub, in-memory', []);
-  log('bare Fastify route');
-  const bare = await measureBare();
-  rounds.push({ memory, bare, ratio: memory.result.perSecond / bare.result.perSecond });
+  log('bare Fastify route, a new path each request');
+  const bare = await measureBare('new paths');
+  log('bare Fastify route, one path');
+  const bareOnePath = await measureBare('one path');
+  rounds.push({ memory, bare, bareOnePath, ratio: memory.result.perSecond / bare.result.perSecond });
 }
 const headToHead = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
-const { memory, bare } = headToHead;
+const { memory, bare, bareOnePath } = headToHead;
 /** The memory target is read against the worst round, not the one reported for speed. */
 const peakUnderLoad = Math.max(...rounds.map((r) => r.memory.peakRss));
 if (rounds.length > 1) {
-  const note = `round ${rounds.indexOf(headToHead) + 1} of ${rounds.length}, the median stub / bare: ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}`;
+  const note = `round ${rounds.indexOf(headToHead) + 1} of ${rounds.length}, the median stub / bare (same load): ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}`;
   memory.row.note = memory.row.note ? `${memory.row.note}; ${note}` : note;
   bare.row.note = note;
+  bareOnePath.row.note = note;
 }
 rows.push(memory.row);
 
@@ -165,7 +170,7 @@ try {
 }
 
 // ── bare Fastify (measured above, beside the stub) ─────────────────────────────────────────────────────
-rows.push(bare.row);
+rows.push(bare.row, bareOnePath.row);
 
 // ── Prism ──────────────────────────────────────────────────────────────────────────────────────────────
 log('Prism');
@@ -188,8 +193,10 @@ notes.push(
     ? 'Every server ran on core 0 and the bench, with autocannon, on core 1 (`taskset`): one core each. Unpinned, the same server moved between two speeds a factor of two apart from one run to the next.'
     : 'Processes were not pinned to cores (`taskset` was not found, or the machine has one core): expect more noise.',
   'New associations send a different path on every request (autocannon `setupRequest`), which costs the load ' +
-    'generator, on the same cores, more than the fixed request sent to the bare route and to Prism: the ' +
-    'stub / bare and stub / Prism ratios lean against the stub, not for it.',
+    'generator, on its core, more than a fixed request: the bare route under that same load answers far fewer ' +
+    'requests a second than under one fixed path. The 60% target compares the stub with the bare route under ' +
+    'the same load; stub / bare with one path is shown beside it. Prism gets one fixed path: stub / Prism leans ' +
+    'against the stub, not for it.',
   '"server CPU µs/req" is the server process\'s user + system CPU time (from /proc) over the measured run, ' +
     'divided by its requests. It moves much less than req/s when other work shares the machine.',
 );
@@ -223,6 +230,7 @@ const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined
 const show = (value: number | undefined, suffix = '×') => (value === undefined ? 'n/a' : `${value.toFixed(2)}${suffix}`);
 const stubPerSecond = memory.result.perSecond;
 const stubOverBare = ratio(stubPerSecond, bare.result.perSecond);
+const stubOverBareOnePath = ratio(stubPerSecond, bareOnePath.result.perSecond);
 const stubOverPrism = ratio(stubPerSecond, prism.result.perSecond);
 const fileOverMemory = ratio(file?.result.perSecond, stubPerSecond);
 const fsyncedOverMemory = ratio(fsynced?.result.perSecond, stubPerSecond);
@@ -230,7 +238,11 @@ const scaleP99 = ratio(listing100k.p99, listing1k.p99);
 const stubCold = coldStarts[0]!.median;
 
 targets.push(
-  target('association POST, in-memory ≥ 60% of the bare route', `${show(stubOverBare && stubOverBare * 100, '%')}`, (stubOverBare ?? 0) >= 0.6),
+  target(
+    'association POST, in-memory ≥ 60% of the bare route (same load: a new path each request)',
+    `${show(stubOverBare && stubOverBare * 100, '%')} (${show(stubOverBareOnePath && stubOverBareOnePath * 100, '%')} of the bare route under one fixed path)`,
+    (stubOverBare ?? 0) >= 0.6,
+  ),
   target('association POST ≥ 5× Prism', show(stubOverPrism), (stubOverPrism ?? 0) >= 5),
   target('stub cold start ≤ 250 ms', `${stubCold.toFixed(0)} ms (median of ${plan.coldStarts})`, stubCold <= 250),
   target(
@@ -265,7 +277,8 @@ const report: Report = {
   quick,
   rows,
   ratios: [
-    { name: 'stub / bare Fastify (association POST, in-memory)', value: show(stubOverBare) },
+    { name: 'stub / bare Fastify (association POST, in-memory; same load, a new path each request)', value: show(stubOverBare) },
+    { name: 'stub / bare Fastify with one fixed path', value: show(stubOverBareOnePath) },
     { name: 'stub / Prism (same POST)', value: show(stubOverPrism) },
     { name: 'file store / in-memory (association POST)', value: show(fileOverMemory) },
     { name: 'file store with --fsync / in-memory (association POST)', value: show(fsyncedOverMemory) },
@@ -307,19 +320,7 @@ async function measureNewAssociations(serverName: string, storeArgs: string[]) {
   const server = await stubServer('--empty', String(total), ...storeArgs);
   try {
     const token = await issueToken(server.url, 'client_credentials');
-    const request: LoadRequest = {
-      method: 'POST',
-      path: (i) => associationPath(`bench-${i}`),
-      headers: jsonHeaders(token),
-      body: ASSOCIATION_BODY,
-    };
-    // The measured run is short, and V8 was still compiling the request path for its first 30 000 or so requests:
-    // re-associations warm that path (authentication, validation, rules) for as long as the other rows' warm-ups,
-    // without growing the store; the new associations' own warm-up then covers the rest.
-    await warmUp(server.url, { ...request, path: associationPath('demo-cart-acme') }, timed(plan.warmupSeconds));
-    const { warmup, measured } = await load(
-      server.url, request, { amount: plan.associationWarmup }, { amount: plan.associations }, server.cpuTime,
-    );
+    const { warmup, measured } = await newPathLoad(server, jsonHeaders(token));
     const peakRss = server.peakRss();
     const row: Row = { server: serverName, scenario: 'POST association, new cart each time (200)', result: measured, peakRss };
     const answered = 1 + (warmup.statuses['200'] ?? 0) + (measured.statuses['200'] ?? 0);
@@ -364,16 +365,33 @@ async function measure(
   return { row, result: measured, peakRss };
 }
 
-/** The bare route, on the same POST with a fixed path; the caller records the row. */
-function measureBare(): Promise<Measured> {
-  return withServer(startServer(node('bench/servers/bare.js'), jsonUrl), (server) =>
-    measure(server, 'bare Fastify 5 route', 'POST, constant JSON (200)', {
-      method: 'POST',
-      path: associationPath('bench-0'),
-      headers: jsonHeaders(PINNED_CLIENT_CREDENTIALS),
-      body: ASSOCIATION_BODY,
-    }, timed(plan.seconds), 200, false),
-  );
+/**
+ * The association POST on cart `bench-<i>` for the i-th request: `associationWarmup`, then `associations`
+ * measured. The measured run is short, and V8 was still compiling the stub's request path for its first
+ * 30 000 or so requests: re-associations (one path, `demo-cart-acme`) first warm that path for as long as
+ * the other rows' warm-ups, without growing the store; the new associations' own warm-up covers the rest.
+ */
+async function newPathLoad(server: Server, headers: Record<string, string>) {
+  const request: LoadRequest = { method: 'POST', path: (i) => associationPath(`bench-${i}`), headers, body: ASSOCIATION_BODY };
+  await warmUp(server.url, { ...request, path: associationPath('demo-cart-acme') }, timed(plan.warmupSeconds));
+  return load(server.url, request, { amount: plan.associationWarmup }, { amount: plan.associations }, server.cpuTime);
+}
+
+/** The bare route on the association POST: under the new associations' load, or one fixed path. The caller records the row. */
+function measureBare(paths: 'new paths' | 'one path'): Promise<Measured> {
+  const name = 'bare Fastify 5 route';
+  const headers = jsonHeaders(PINNED_CLIENT_CREDENTIALS);
+  return withServer(startServer(node('bench/servers/bare.js'), jsonUrl), async (server) => {
+    if (paths === 'one path') {
+      const request: LoadRequest = { method: 'POST', path: associationPath('bench-0'), headers, body: ASSOCIATION_BODY };
+      return measure(server, name, 'POST, constant JSON (200), one path', request, timed(plan.seconds), 200, false);
+    }
+    const { measured } = await newPathLoad(server, headers);
+    const peakRss = server.peakRss();
+    const row: Row = { server: name, scenario: 'POST, constant JSON (200), a new path each request', result: measured, peakRss };
+    flagUnexpected(row, 200);
+    return { row, result: measured, peakRss };
+  });
 }
 
 /** A row whose answers are not all the expected status is wrong, not slow: it fails the run. */
