@@ -47,8 +47,8 @@ interface Batch {
  *
  * Changes are group-committed: every change made while a batch is being written goes out in the next batch,
  * appended with one write (which returns once on disk with `fsync`), and each change settles when its batch
- * is written. When the log has grown larger
- * than the snapshot it is compacted into a new one, so rewriting the snapshot costs in proportion to writes.
+ * is written. When the log has grown larger than the snapshot it is compacted into a new one, so rewriting
+ * the snapshot costs in proportion to writes.
  */
 export class FileStore implements Store {
   /** Log syncs and snapshots written so far: what group commit keeps low. */
