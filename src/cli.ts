@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `ep-cart-stub` command. Runs main.ts from its one-file bundle (scripts/bundle-cli.mjs) with V8's code
- * cache: compiling the 2 MB bundle was the largest part left of the cold start (issue #6), and Node 20 keeps
- * no compile cache of its own. Without the bundle (tsc's output alone, or tsx) it imports main.js as usual.
+ * cache: compiling the 2 MB bundle was the largest part left of the cold start (`npm run bench`, cold start),
+ * and Node 20 keeps no compile cache of its own. Without the bundle (tsc's output alone, or tsx) it imports main.js as usual.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

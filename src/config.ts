@@ -1,12 +1,21 @@
-/**
- * The command line as one table: every flag's name, environment variable, default, help and parser is
- * written here once, and parseArgs options, environment mirroring, --help and the typed config all come
- * from it.
- */
-import { readFileSync, statSync } from 'node:fs';
+/** The flags of `ep-cart-stub` (serve), as one table (commands/flags.ts). */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
+import { COMMANDS } from './commands/index.js';
+import {
+  InvalidValue,
+  boolean,
+  existingFile,
+  flag,
+  flagRows,
+  helpFlag,
+  integer,
+  nonEmpty,
+  parseFlags,
+  usageLine,
+  type FlagValues,
+} from './commands/flags.js';
 import { DEFAULT_JOURNAL_SIZE } from './http/journal.js';
 import type { StubOptions } from './index.js';
 
@@ -18,35 +27,6 @@ export const VERSION: string = (
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** A flag or environment value the stub cannot run with: the CLI prints it on one line and exits 2. */
-export class ConfigError extends Error {}
-
-/** What a parser says when a value is wrong (`must be …`); the caller adds where the value came from and what it was. */
-class InvalidValue extends Error {
-  constructor(message: string, readonly note?: string) {
-    super(message);
-  }
-}
-
-interface Flag<T> {
-  /** As typed after `--`. */
-  name: string;
-  short?: string;
-  env?: string;
-  /** The value's placeholder in the help; absent for a switch (`--sandbox`). */
-  value?: string;
-  description: string;
-  default: T;
-  /** How the help shows the default, when `String(default)` would not say it well. */
-  defaultText?: string;
-  /** May be given more than once; the values are joined with commas before parsing. */
-  multiple?: boolean;
-  /** Text from the command line or the environment to the value; throws InvalidValue. A switch given on the command line parses `true`. */
-  parse(raw: string): T;
-}
-
-const flag = <T>(spec: Flag<T>): Flag<T> => spec;
 
 export const FLAGS = {
   port: flag<number>({
@@ -158,121 +138,12 @@ export const FLAGS = {
       return level as LogLevel;
     },
   }),
-  help: flag<boolean>({ name: 'help', short: 'h', description: 'print this help and exit', default: false, parse: () => true }),
+  help: helpFlag,
   version: flag<boolean>({ name: 'version', short: 'v', description: 'print the version and exit', default: false, parse: () => true }),
 };
 
-type Flags = typeof FLAGS;
-export type Config = { [K in keyof Flags]: Flags[K]['default'] };
-const entries = Object.entries(FLAGS) as [keyof Config, Flag<unknown>][];
-
-/** Flags, then environment variables, then defaults; throws ConfigError naming the flag or variable at fault. */
-export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
-  const options = Object.fromEntries(
-    entries.map(([, spec]) => [
-      spec.name,
-      { type: spec.value ? 'string' : 'boolean', multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) },
-    ]),
-  ) as NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new ConfigError(parseArgsReason(error as Error & { code?: string }));
-  }
-  const config: Record<string, unknown> = {};
-  for (const [key, spec] of entries) {
-    const given = values[spec.name];
-    const fromEnv = spec.env ? env[spec.env] : undefined;
-    if (given !== undefined) {
-      const raw = Array.isArray(given) ? given.join(',') : String(given);
-      config[key] = parseValue(spec, raw, `--${spec.name}`);
-    } else if (spec.env && fromEnv !== undefined && fromEnv !== '') {
-      config[key] = parseValue(spec, fromEnv, spec.env);
-    } else {
-      config[key] = spec.default;
-    }
-  }
-  return config as Config;
-}
-
-function parseValue(spec: Flag<unknown>, raw: string, source: string): unknown {
-  try {
-    return spec.parse(raw);
-  } catch (error) {
-    if (!(error instanceof InvalidValue)) throw error;
-    throw new ConfigError(`${source} ${error.message}, got ${JSON.stringify(raw)}${error.note ? ` (${error.note})` : ''}`);
-  }
-}
-
-/** parseArgs' messages, shortened to one line in this CLI's words. */
-function parseArgsReason(error: Error & { code?: string }): string {
-  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
-      const suggestion = closestFlag(quoted);
-      return `unknown flag ${quoted}${suggestion ? ` (did you mean --${suggestion}?)` : ''}`;
-    }
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${JSON.stringify(quoted)}; every setting is a flag`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      const long = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
-      return error.message.includes('does not take an argument') ? `${long} takes no value` : `${long} needs a value`;
-    }
-    default:
-      return error.message.split('\n')[0]!;
-  }
-}
-
-function closestFlag(typed: string): string | undefined {
-  const word = typed.replace(/^-+/, '').split('=')[0]!;
-  const scored = entries.map(([, spec]) => ({ name: spec.name, distance: typingDistance(word, spec.name) }));
-  const best = scored.sort((a, b) => a.distance - b.distance)[0];
-  return best && best.distance <= Math.max(1, Math.floor(best.name.length / 3)) ? best.name : undefined;
-}
-
-/** Edits (insert, delete, substitute, swap two neighbours) from one word to the other. */
-function typingDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-function integer(raw: string, min: number, max: number, what: string): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new InvalidValue(`must be ${what}`);
-  return value;
-}
-
-function nonEmpty(raw: string, what: string): string {
-  if (raw.trim() === '') throw new InvalidValue(what);
-  return raw;
-}
-
-function existingFile(raw: string): string {
-  const path = resolve(nonEmpty(raw, 'must be a file path'));
-  let isFile = false;
-  try {
-    isFile = statSync(path).isFile();
-  } catch {
-    throw new InvalidValue('must name an existing file', `nothing at ${path}`);
-  }
-  if (!isFile) throw new InvalidValue('must name a file', `${path} is not a file`);
-  return path;
-}
-
-function boolean(raw: string): boolean {
-  const word = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(word)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(word)) return false;
-  throw new InvalidValue('must be 1, true, yes, 0, false or no');
-}
+export { ConfigError } from './commands/flags.js';
+export type Config = FlagValues<typeof FLAGS>;
 
 /** `*` or origins such as `http://localhost:3000` (a trailing slash is forgiven). */
 function origins(raw: string): string[] {
@@ -294,50 +165,35 @@ function origins(raw: string): string[] {
   });
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Help
-
-function flagLabel(spec: Flag<unknown>): string {
-  return `${spec.short ? `-${spec.short}, ` : '    '}--${spec.name}${spec.value ? ` ${spec.value}` : ''}`;
-}
-
-function defaultLabel(spec: Flag<unknown>): string {
-  if (spec.defaultText) return spec.defaultText;
-  return typeof spec.default === 'boolean' ? (spec.default ? 'on' : 'off') : String(spec.default);
+/** Flags, then environment variables, then defaults; throws ConfigError naming the flag or variable at fault. */
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  return parseFlags(FLAGS, argv, env).values;
 }
 
 /** One line that names every flag: printed under a wrong flag's reason. */
 export function usage(): string {
-  const parts = entries.map(([, spec]) => `[--${spec.name}${spec.value ? ` ${spec.value}` : ''}]`);
-  const lines = [`Usage: ${PROGRAM}`];
-  for (const part of parts) {
-    if (lines[lines.length - 1]!.length + part.length + 1 > 100) lines.push(' '.repeat(`Usage: ${PROGRAM}`.length) + ' ' + part);
-    else lines[lines.length - 1] += ` ${part}`;
-  }
-  return `${lines.join('\n')}\nRun '${PROGRAM} --help' for what each flag does.`;
+  return `${usageLine(PROGRAM, FLAGS)}\nRun '${PROGRAM} --help' for what each flag does.`;
 }
 
 export function help(): string {
-  const width = Math.max(...entries.map(([, spec]) => flagLabel(spec).length)) + 3;
-  const rows = entries.flatMap(([, spec]) => {
-    const settings = [spec.env ? `env ${spec.env}` : undefined, spec.env || spec.value ? `default ${defaultLabel(spec)}` : undefined]
-      .filter(Boolean)
-      .join(', ');
-    return [`  ${flagLabel(spec).padEnd(width)}${spec.description}`, ...(settings ? [`  ${' '.repeat(width)}${settings}`] : [])];
-  });
   return [
     `${PROGRAM} ${VERSION}: a stateful stub of Elastic Path Commerce Cloud's cart-association API`,
     '',
-    `Usage: ${PROGRAM} [options]`,
+    `Usage: ${PROGRAM} [options]            serve the stub (the same as ${PROGRAM} serve)`,
+    ...Object.entries(COMMANDS)
+      .filter(([name]) => name !== 'serve')
+      .map(([name, { summary }]) => `       ${`${PROGRAM} ${name} …`.padEnd(32)}${summary}`),
     '',
     'Options (a flag wins over its environment variable):',
-    ...rows,
+    ...flagRows(FLAGS),
     '',
     'Examples:',
     `  ${PROGRAM}                                    in memory, on http://127.0.0.1:4010`,
     `  ${PROGRAM} --port 0 --log-level info          a free port, every request logged`,
     `  STUB_DATA=./stub-data.json ${PROGRAM}         state kept in a file across restarts`,
     `  ${PROGRAM} --cors-origin http://localhost:3000  a storefront on :3000 may call it from the browser`,
+    '',
+    `Each command's own flags: ${PROGRAM} <command> --help.`,
   ].join('\n');
 }
 

@@ -1,9 +1,10 @@
-/** The `ep-cart-stub` command as a person or a CI job runs it (from the TypeScript source: no build needed). */
+/** The `ep-cart-stub` command as a person or a CI job runs it: the bin installed from the packed tarball. */
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLAGS } from '../src/config.js';
-import { CLI, RunningProcess, cleanEnv, run } from './support/processes.js';
+import { REPO_DIR, RunningProcess, cleanEnv, run } from './support/processes.js';
+import { SHIPPED_CLI as CLI } from './support/shipped.js';
 
 const started: RunningProcess[] = [];
 afterEach(async () => {
@@ -11,11 +12,11 @@ afterEach(async () => {
 });
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  return run(CLI.command, [...CLI.args, ...args], { cwd: CLI.cwd, env: cleanEnv(env) });
+  return run(CLI.command, [...CLI.args, ...args], { cwd: REPO_DIR, env: cleanEnv(env) });
 }
 
 function startCli(args: string[], env: Record<string, string> = {}): RunningProcess {
-  const child = new RunningProcess(CLI.command, [...CLI.args, ...args], { cwd: CLI.cwd, env: cleanEnv(env) });
+  const child = new RunningProcess(CLI.command, [...CLI.args, ...args], { cwd: REPO_DIR, env: cleanEnv(env) });
   started.push(child);
   return child;
 }

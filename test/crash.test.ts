@@ -1,6 +1,6 @@
 /**
  * The stub as a child process with a file store, killed mid-stream: every write it answered 2xx must be
- * there after a restart. Runs `src/cli.ts` through tsx, so no build is needed.
+ * there after a restart. Runs the shipped command, installed from the packed tarball.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SHIPPED } from './support/shipped.js';
 import { ids } from './support/stub.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +26,7 @@ interface RunningChild {
 }
 
 async function spawnStub(dataFile: string): Promise<RunningChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--data', dataFile], {
+  const child = spawn(SHIPPED.bin, ['--port', '0', '--data', dataFile], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

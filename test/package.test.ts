@@ -1,43 +1,26 @@
 /**
  * The npm package as a user gets it: packed (which builds it), installed from the tarball into an empty
- * directory, and run with npx. Uses the npm registry (or npm's cache) for the dependencies.
+ * directory (test/global-setup.ts), and run with npx. Uses the npm registry (or npm's cache) for the dependencies.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAGS, VERSION } from '../src/config.js';
-import { REPO_DIR, RunningProcess, cleanEnv, run } from './support/processes.js';
+import { RunningProcess, cleanEnv, run } from './support/processes.js';
+import { SHIPPED } from './support/shipped.js';
 
-const work = mkdtempSync(join(tmpdir(), 'ep-cart-stub-package-'));
-const npm = (args: string[], cwd: string) =>
-  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, env: cleanEnv() });
+const { tarball, files, projectDir: userDir, workDir: work } = SHIPPED;
 
-let files: string[] = [];
-let tarball = '';
-let userDir = '';
-let npxFromTarball: Promise<Awaited<ReturnType<typeof npm>>>;
-
-beforeAll(async () => {
-  const packed = await npm(['pack', '--json', '--pack-destination', work], REPO_DIR);
-  expect(packed.code, packed.stderr).toBe(0);
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
-  files = info!.files.map((file) => file.path);
-  tarball = join(work, info!.filename);
-
-  // `npx <tarball>` in an empty directory, while the tarball is also installed as a dependency elsewhere.
+// `npx <tarball>` in an empty directory, while the tarball is also installed as a dependency elsewhere.
+let npxFromTarball: ReturnType<typeof run>;
+beforeAll(() => {
   npxFromTarball = run('npx', ['--yes', '--package', tarball, 'ep-cart-stub', '--version'], {
     cwd: mkdtempSync(join(work, 'npx-')),
     env: cleanEnv(),
   });
-  userDir = mkdtempSync(join(work, 'user-'));
-  writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'a-storefront', private: true }));
-  const installed = await npm(['install', tarball], userDir);
-  expect(installed.code, installed.stderr).toBe(0);
-}, 120_000);
+});
 
 afterAll(async () => {
-  rmSync(work, { recursive: true, force: true });
   // npx keeps what it installed (about 40 MB) under the npm cache; remove the copy this run made.
   await npxFromTarball;
   const cache = (await run('npm', ['config', 'get', 'cache'], { env: cleanEnv() })).stdout.trim();

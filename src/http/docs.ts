@@ -15,16 +15,22 @@ export function registerDocs(app: FastifyInstance, contract: Contract, demo: { s
   // The console (@fastify/swagger and @fastify/swagger-ui) is an app of its own, loaded on the first visit:
   // loading those plugins was a quarter of the cold start, and a stub in CI never shows its console.
   let docsConsole: Promise<FastifyInstance> | undefined;
+  const loadConsole = () => {
+    // A console that failed to load is tried again on the next visit, and never stops the stub's close.
+    docsConsole ??= consoleApp(contract).catch((error: unknown) => {
+      docsConsole = undefined;
+      throw error;
+    });
+    return docsConsole;
+  };
   const forwardToConsole = async (request: FastifyRequest, reply: FastifyReply) => {
-    const answer = await (docsConsole ??= consoleApp(contract)).then((inner) =>
-      inner.inject({ method: 'GET', url: request.url, headers: request.headers }),
-    );
+    const answer = await loadConsole().then((inner) => inner.inject({ method: 'GET', url: request.url, headers: request.headers }));
     for (const [name, value] of Object.entries(answer.headers)) {
       if (!HOP_BY_HOP.has(name) && value !== undefined) reply.header(name, value);
     }
     return reply.code(answer.statusCode).send(answer.rawPayload);
   };
-  app.addHook('onClose', async () => (await docsConsole)?.close());
+  app.addHook('onClose', async () => (await docsConsole?.catch(() => undefined))?.close());
   app.get('/docs', forwardToConsole);
   app.get('/docs/*', forwardToConsole);
   app.get('/openapi.json', forwardToConsole);

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { loadContract, type Operation } from '../../src/contract/document.js';
 
-export const SHARED_DIR = fileURLToPath(new URL('../../../shared/', import.meta.url));
+/** Elastic Path's reference files, vendored in the repository (test/reference/README.md says which and whence). */
+export const REFERENCE_DIR = fileURLToPath(new URL('../reference/', import.meta.url));
 
 function newAjv(): Ajv2020 {
   // The reference files use OpenAPI-only keywords and loose `examples`; judge only what they constrain.
@@ -40,7 +41,7 @@ export function ownContractViolation(operationId: string, status: number, body: 
 /** Elastic Path's own response schemas, where they are sound (BEHAVIOR.md says which to follow). */
 async function referenceSchemas(): Promise<Map<string, ValidateFunction>> {
   const loadReference = async (file: string) =>
-    (await $RefParser.dereference(load(readFileSync(`${SHARED_DIR}ep-reference/${file}`, 'utf8')))) as any;
+    (await $RefParser.dereference(load(readFileSync(`${REFERENCE_DIR}${file}`, 'utf8')))) as any;
   const carts = await loadReference('cartsorders.openapi.yaml');
   const auth = await loadReference('authentication.openapi.yaml');
   const accounts = await loadReference('accounts.openapi.yaml');

@@ -5,9 +5,6 @@ import { FLAGS } from '../../src/config.js';
 
 export const REPO_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The CLI from its TypeScript source, no build needed. */
-export const CLI = { command: process.execPath, args: ['--import', 'tsx', 'src/cli.ts'], cwd: REPO_DIR };
-
 /** This process's environment without the stub's own variables (a CI job may set PORT or LOG_LEVEL). */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };

@@ -1,0 +1,225 @@
+/**
+ * A command's flags as one table: each flag's name, environment variable, default, help and parser is written
+ * once, and parseArgs options, environment mirroring, the help and the typed values all come from it. Every
+ * subcommand (serve, verify, record, replay, coverage) describes its flags this way.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** A flag or environment value a command cannot run with: the CLI prints it on one line and exits 2. */
+export class ConfigError extends Error {}
+
+/** What a parser says when a value is wrong (`must be …`); the caller adds where the value came from and what it was. */
+export class InvalidValue extends Error {
+  constructor(
+    message: string,
+    readonly note?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Flag<T> {
+  /** As typed after `--`. */
+  name: string;
+  short?: string;
+  env?: string;
+  /** The value's placeholder in the help; absent for a switch (`--sandbox`). */
+  value?: string;
+  description: string;
+  default: T;
+  /** How the help shows the default, when `String(default)` would not say it well. */
+  defaultText?: string;
+  /** May be given more than once; the values are joined with commas before parsing. */
+  multiple?: boolean;
+  /** Text from the command line or the environment to the value; throws InvalidValue. A switch given on the command line parses `true`. */
+  parse(raw: string): T;
+}
+
+export const flag = <T>(spec: Flag<T>): Flag<T> => spec;
+
+export type FlagTable = Record<string, Flag<unknown>>;
+export type FlagValues<Table extends FlagTable> = { [K in keyof Table]: Table[K]['default'] };
+
+export interface ParsedCommandLine<Table extends FlagTable> {
+  values: FlagValues<Table>;
+  positionals: string[];
+}
+
+/**
+ * Flags, then environment variables, then defaults; throws ConfigError naming the flag or variable at fault.
+ * `positionals` says how many bare arguments the command takes (a file to read, say): none by default.
+ */
+export function parseFlags<Table extends FlagTable>(
+  table: Table,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  positionals: { min: number; max: number; what?: string } = { min: 0, max: 0 },
+): ParsedCommandLine<Table> {
+  const entries = Object.entries(table);
+  const options = Object.fromEntries(
+    entries.map(([, spec]) => [
+      spec.name,
+      { type: spec.value ? 'string' : 'boolean', multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) },
+    ]),
+  ) as NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+  let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals.max > 0 });
+  } catch (error) {
+    throw new ConfigError(parseArgsReason(error as Error & { code?: string }, table));
+  }
+  const help = parsed.values.help === true;
+  if (!help && parsed.positionals.length < positionals.min) throw new ConfigError(`missing ${positionals.what ?? 'argument'}`);
+  if (parsed.positionals.length > positionals.max) {
+    throw new ConfigError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}`);
+  }
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of entries) {
+    const given = parsed.values[spec.name];
+    const fromEnv = spec.env ? env[spec.env] : undefined;
+    if (given !== undefined) {
+      const raw = Array.isArray(given) ? given.join(',') : String(given);
+      values[key] = parseValue(spec, raw, `--${spec.name}`);
+    } else if (spec.env && fromEnv !== undefined && fromEnv !== '') {
+      values[key] = parseValue(spec, fromEnv, spec.env);
+    } else {
+      values[key] = spec.default;
+    }
+  }
+  return { values: values as FlagValues<Table>, positionals: parsed.positionals };
+}
+
+function parseValue(spec: Flag<unknown>, raw: string, source: string): unknown {
+  try {
+    return spec.parse(raw);
+  } catch (error) {
+    if (!(error instanceof InvalidValue)) throw error;
+    throw new ConfigError(`${source} ${error.message}, got ${JSON.stringify(raw)}${error.note ? ` (${error.note})` : ''}`);
+  }
+}
+
+/** parseArgs' messages, shortened to one line in this CLI's words. */
+function parseArgsReason(error: Error & { code?: string }, table: FlagTable): string {
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const suggestion = closestFlag(quoted, table);
+      return `unknown flag ${quoted}${suggestion ? ` (did you mean --${suggestion}?)` : ''}`;
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${JSON.stringify(quoted)}; every setting is a flag`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const long = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
+      return error.message.includes('does not take an argument') ? `${long} takes no value` : `${long} needs a value`;
+    }
+    default:
+      return error.message.split('\n')[0]!;
+  }
+}
+
+function closestFlag(typed: string, table: FlagTable): string | undefined {
+  const word = typed.replace(/^-+/, '').split('=')[0]!;
+  const scored = Object.values(table).map((spec) => ({ name: spec.name, distance: typingDistance(word, spec.name) }));
+  const best = scored.sort((a, b) => a.distance - b.distance)[0];
+  return best && best.distance <= Math.max(1, Math.floor(best.name.length / 3)) ? best.name : undefined;
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) from one word to the other. */
+export function typingDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsers every command may use
+
+export function integer(raw: string, min: number, max: number, what: string): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new InvalidValue(`must be ${what}`);
+  return value;
+}
+
+export function nonEmpty(raw: string, what: string): string {
+  if (raw.trim() === '') throw new InvalidValue(what);
+  return raw;
+}
+
+export function existingFile(raw: string): string {
+  const path = resolve(nonEmpty(raw, 'must be a file path'));
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new InvalidValue('must name an existing file', `nothing at ${path}`);
+  }
+  if (!isFile) throw new InvalidValue('must name a file', `${path} is not a file`);
+  return path;
+}
+
+export function boolean(raw: string): boolean {
+  const word = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(word)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(word)) return false;
+  throw new InvalidValue('must be 1, true, yes, 0, false or no');
+}
+
+/** An http(s) URL with no query or fragment, as a base to call (`--target`). */
+export function baseUrl(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new InvalidValue('must be an http or https URL such as http://127.0.0.1:4010');
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+/** A help switch every command takes. */
+export const helpFlag = flag<boolean>({ name: 'help', short: 'h', description: 'print this help and exit', default: false, parse: () => true });
+
+// ---------------------------------------------------------------------------------------------------------
+// Help
+
+function flagLabel(spec: Flag<unknown>): string {
+  return `${spec.short ? `-${spec.short}, ` : '    '}--${spec.name}${spec.value ? ` ${spec.value}` : ''}`;
+}
+
+function defaultLabel(spec: Flag<unknown>): string {
+  if (spec.defaultText) return spec.defaultText;
+  return typeof spec.default === 'boolean' ? (spec.default ? 'on' : 'off') : String(spec.default);
+}
+
+/** Lines naming every flag, wrapped at 100 columns, after `Usage: <command>`. */
+export function usageLine(command: string, table: FlagTable, positional = ''): string {
+  const parts = [...(positional ? [positional] : []), ...Object.values(table).map((spec) => `[--${spec.name}${spec.value ? ` ${spec.value}` : ''}]`)];
+  const lines = [`Usage: ${command}`];
+  for (const part of parts) {
+    if (lines[lines.length - 1]!.length + part.length + 1 > 100) lines.push(' '.repeat(`Usage: ${command}`.length) + ' ' + part);
+    else lines[lines.length - 1] += ` ${part}`;
+  }
+  return lines.join('\n');
+}
+
+/** One row per flag (two where it has an environment variable or a default), aligned. */
+export function flagRows(table: FlagTable): string[] {
+  const specs = Object.values(table);
+  const width = Math.max(...specs.map((spec) => flagLabel(spec).length)) + 3;
+  return specs.flatMap((spec) => {
+    const settings = [spec.env ? `env ${spec.env}` : undefined, spec.env || spec.value ? `default ${defaultLabel(spec)}` : undefined]
+      .filter(Boolean)
+      .join(', ');
+    return [`  ${flagLabel(spec).padEnd(width)}${spec.description}`, ...(settings ? [`  ${' '.repeat(width)}${settings}`] : [])];
+  });
+}

@@ -1,0 +1,12 @@
+/**
+ * The CLI's commands, by name: `ep-cart-stub <command> …`, serve when none is named. Each is a file that
+ * parses its flags and calls the library; loaded only when run, so serving loads none of the tools.
+ */
+export interface Command {
+  /** Resolves an exit code, or undefined while the command keeps running (a server). */
+  run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | undefined>;
+}
+
+export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<Command> }>> = {
+  serve: { summary: 'serve the stub (the default when no command is named)', load: () => import('./serve.js') },
+};
