@@ -93,7 +93,7 @@ ${report.coldStarts.map((c) => `| ${c.server} | ${c.median.toFixed(0)} | ${c.run
 
 ${report.memory.map((line) => `- ${line}`).join('\n')}
 
-## Targets (issue #6)
+## Targets
 
 ${targetsTable(report.targets)}
 

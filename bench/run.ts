@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --skip-build]`: issue #6's benchmark. Builds the stub, then measures, one
+ * `npm run bench [-- --quick] [-- --skip-build]`: the speed and memory benchmark. Builds the stub, then measures, one
  * server at a time and each in its own process: the stub (in-memory and file-backed), a bare Fastify route
  * and Prism; writes bench/results.md and exits 1 if a target is missed.
  */

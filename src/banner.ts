@@ -11,6 +11,10 @@ export interface StartFacts {
   /** Where state lives, in words. */
   state: string;
   fixtures: string;
+  /** Sandbox mode in words, or undefined when it is off. */
+  sandbox: string | undefined;
+  /** Which browser origins may call the stub, in words. */
+  cors: string;
   listeningOnEveryInterface: boolean;
 }
 
@@ -24,6 +28,8 @@ export function startFacts(listeningUrl: string, config: Config): StartFacts {
     docsUrl: `${origin}/docs`,
     state: config.data ? `file ${config.data}` : 'in memory (gone when the stub stops)',
     fixtures: config.fixtures ? config.fixtures : 'bundled demo data (fixtures/default.json)',
+    sandbox: config.sandbox ? 'on: each client id works in a sandbox of its own' : undefined,
+    cors: config.corsOrigins.length === 0 || config.corsOrigins.includes('*') ? 'any origin' : config.corsOrigins.join(', '),
     listeningOnEveryInterface: wildcard,
   };
 }
@@ -44,6 +50,8 @@ export function banner(facts: StartFacts, store: Store, style: Style = plain): s
     `  ${label('Docs')}${style('cyan', facts.docsUrl)}`,
     `  ${label('State')}${facts.state}`,
     `  ${label('Fixtures')}${facts.fixtures}`,
+    ...(facts.sandbox ? [`  ${label('Sandbox')}${facts.sandbox}`] : []),
+    `  ${label('CORS')}${facts.cors}`,
   ];
 
   const clients = [...directory.clients.values()];

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadContract, type Contract } from './contract/document.js';
 import { compileProblemList } from './contract/validation.js';
+import { InvalidStubInput, type Problem } from './domain/errors.js';
 import type { Cart, StubData } from './domain/model.js';
 import { packageFile } from './package-files.js';
 
@@ -10,8 +11,8 @@ type FixtureCart = Partial<Cart> & Pick<Cart, 'id'>;
 /** State as fixtures, `PUT /__stub/state` and `POST /__stub/reset` give it: carts may leave out their defaults. */
 export type FixtureData = Omit<StubData, 'carts'> & { carts: FixtureCart[] };
 
-/** Checks a value against the document's `StubState` schema: one line per problem, none when it fits. */
-export type StateCheck = (value: unknown) => string[];
+/** Checks a value as state: the document's `StubState` schema, then what it refers to; none when it fits. */
+export type StateCheck = (value: unknown) => Problem[];
 
 export function stateCheck(contract: Contract): StateCheck {
   const schema = contract.schemas.StubState;
@@ -29,12 +30,13 @@ export function stateCheck(contract: Contract): StateCheck {
  * could never have made it; an id twice would make one of the two unreachable.
  * Each problem starts with where it is, e.g. `carts[2].account_ids[0] names no account: …`.
  */
-export function referenceProblems(state: FixtureData): string[] {
-  const problems: string[] = [];
+export function referenceProblems(state: FixtureData): Problem[] {
+  const problems: Problem[] = [];
+  const problem = (source: string, what: string) => problems.push({ source, detail: `${source} ${what}` });
   const idsOf = <T>(name: string, items: readonly T[], id: (item: T) => string): Set<string> => {
     const seen = new Set<string>();
     items.forEach((item, i) => {
-      if (seen.has(id(item))) problems.push(`${name}[${i}] has the id ${id(item)} of an earlier one`);
+      if (seen.has(id(item))) problem(`${name}[${i}]`, `has the id ${id(item)} of an earlier one`);
       seen.add(id(item));
     });
     return seen;
@@ -49,8 +51,8 @@ export function referenceProblems(state: FixtureData): string[] {
   const refersTo = (where: string, ids: readonly string[] | undefined, known: Set<string>, what: string) => {
     const listed = new Set<string>();
     ids?.forEach((id, i) => {
-      if (!known.has(id)) problems.push(`${where}[${i}] names no ${what}: ${id}`);
-      else if (listed.has(id)) problems.push(`${where}[${i}] lists ${id} twice`);
+      if (!known.has(id)) problem(`${where}[${i}]`, `names no ${what}: ${id}`);
+      else if (listed.has(id)) problem(`${where}[${i}]`, `lists ${id} twice`);
       listed.add(id);
     });
   };
@@ -61,11 +63,18 @@ export function referenceProblems(state: FixtureData): string[] {
   return problems;
 }
 
+/** `value` as state, or InvalidStubInput listing every problem: what `reset(state)` and the control API check. */
+export function validState(value: unknown, check: StateCheck): FixtureData {
+  const problems = check(value);
+  if (problems.length > 0) throw new InvalidStubInput(problems);
+  return value as FixtureData;
+}
+
 /** `value` as state, or an error that names `origin` and lists every problem, one a line. */
 export function checkedState(value: unknown, origin: string, check: StateCheck): FixtureData {
   const problems = check(value);
   if (problems.length > 0) {
-    throw new Error(`${origin} does not hold valid stub state:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    throw new Error(`${origin} does not hold valid stub state:\n${problems.map((problem) => `  - ${problem.detail}`).join('\n')}`);
   }
   return value as FixtureData;
 }

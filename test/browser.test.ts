@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStub, type RunningStub } from '../src/index.js';
+import type { RunningProcess } from './support/processes.js';
+import { startShippedStub } from './support/shipped.js';
 import { ids } from './support/stub.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,17 +32,23 @@ beforeAll(async () => {
 }, BROWSER_TIMEOUT_MS);
 afterAll(() => browser?.close());
 
-describe('Docs mode: the console at /docs drives the stub from the browser', () => {
-  let stub: RunningStub;
+describe('Docs mode: the console at /docs of the shipped command drives the stub from the browser', () => {
+  let stub: { url: string; process: RunningProcess };
   let page: Page;
+  const consoleErrors: string[] = [];
   beforeAll(async () => {
-    stub = await startStub({ port: 0, sandbox: true });
+    stub = await startShippedStub(['--sandbox']);
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.setDefaultTimeout(15_000);
+    // The console's own errors; the browser also logs every 4xx the console was asked to send, which is no error of the page.
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/the server responded with a status of 4\d\d/.test(message.text())) consoleErrors.push(message.text());
+    });
   });
   afterAll(async () => {
     await page?.close();
-    await stub?.close();
+    await stub?.process.stop();
   });
 
   /** One operation of the console, by its tag and operationId, expanded ("try it out" is on by default). */
@@ -61,6 +69,14 @@ describe('Docs mode: the console at /docs drives the stub from the browser', () 
     const status = Number(await response.locator('.response-col_status').innerText());
     const body = (await response.locator('.response-col_description').innerText()).trim();
     return { status, body };
+  }
+
+  /** The accounts of a cart in a client's sandbox, as an administrator of that sandbox reads them. */
+  async function accountsOfCart(clientId: string, cartId: string): Promise<unknown> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: ids.backendSecret });
+    const token = (await (await fetch(`${stub.url}/oauth/access_token`, { method: 'POST', body: form })).json()) as { access_token: string };
+    const cart = await fetch(`${stub.url}/v2/carts/${cartId}`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    return ((await cart.json()) as { data: { relationships: { accounts?: { data: unknown } } } }).data.relationships.accounts?.data;
   }
 
   const param = (block: Locator, name: string) => block.locator(`tr[data-param-name="${name}"] input[type="text"]`);
@@ -110,8 +126,13 @@ describe('Docs mode: the console at /docs drives the stub from the browser', () 
       expect(second.body).toContain('Cannot associate more than one account');
 
       // The console's calls landed in the visitor's own sandbox, not the shared demo one.
-      expect(stub.sandboxes.storeFor('visitor-in-the-browser').cart('browser-cart')?.account_ids).toEqual([ids.acme]);
-      expect(stub.sandboxes.storeFor('demo-backend').cart('browser-cart')).toBeUndefined();
+      expect(await accountsOfCart('visitor-in-the-browser', 'browser-cart')).toEqual([{ type: 'account', id: ids.acme }]);
+      expect(await accountsOfCart('demo-backend', 'browser-cart')).toBeUndefined();
+      expect(consoleErrors).toEqual([]);
+
+      // And the command stops cleanly after serving the console.
+      stub.process.signal('SIGTERM');
+      expect((await stub.process.exited).code).toBe(0);
     },
     BROWSER_TIMEOUT_MS,
   );

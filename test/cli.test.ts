@@ -1,10 +1,13 @@
 /** The `ep-cart-stub` command as a person or a CI job runs it: the bin installed from the packed tarball. */
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLAGS } from '../src/config.js';
 import { REPO_DIR, RunningProcess, cleanEnv, run } from './support/processes.js';
-import { SHIPPED_CLI as CLI } from './support/shipped.js';
+import { SHIPPED_CLI as CLI, startShippedStub } from './support/shipped.js';
 
 const started: RunningProcess[] = [];
 afterEach(async () => {
@@ -121,5 +124,73 @@ describe('starting and stopping', () => {
     await child.waitFor(/listening on/);
     child.signal('SIGINT');
     expect(await child.exited).toMatchObject({ code: 0, signal: null });
+  });
+});
+
+describe('the start log of the shipped command', () => {
+  it('names sandbox mode and the CORS origins when they are on', async () => {
+    const { process: child } = await startShippedStub(['--sandbox', '--cors-origin', 'http://localhost:3000']);
+    started.push(child);
+    const [line] = await child.waitFor(/^\{.*listening on.*\}$/m);
+    expect(JSON.parse(line)).toMatchObject({ sandbox: 'on: each client id works in a sandbox of its own', cors: 'http://localhost:3000' });
+  });
+
+  it('says any origin may call it by default, and nothing of sandbox mode', async () => {
+    const { process: child } = await startShippedStub();
+    started.push(child);
+    const [line] = await child.waitFor(/^\{.*listening on.*\}$/m);
+    const fields = JSON.parse(line) as Record<string, unknown>;
+    expect(fields.cors).toBe('any origin');
+    expect(fields).not.toHaveProperty('sandbox');
+  });
+});
+
+describe('docs mode in the shipped command', () => {
+  // Twice: the first start may write the bundle's code cache, the second runs from it (where import() once broke).
+  it.each([1, 2])(
+    'start %i serves /, /docs, a console asset, /openapi.json and /openapi.yaml, then exits 0 on SIGTERM',
+    async () => {
+      const { url, process: child } = await startShippedStub();
+      started.push(child);
+      const get = async (path: string) => {
+        const response = await fetch(`${url}${path}`);
+        return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+      };
+      expect(await get('/')).toMatchObject({ status: 200, type: expect.stringContaining('text/html') });
+      const docs = await get('/docs');
+      expect(docs).toMatchObject({ status: 200, type: expect.stringContaining('text/html') });
+      expect(docs.text).toContain('swagger-ui');
+      expect(await get('/docs/static/swagger-ui-bundle.js')).toMatchObject({ status: 200, type: expect.stringContaining('javascript') });
+      const json = await get('/openapi.json');
+      expect(json.status).toBe(200);
+      expect(JSON.parse(json.text)).toMatchObject({ openapi: expect.stringMatching(/^3\.1/) });
+      const yaml = await get('/openapi.yaml');
+      expect(yaml).toMatchObject({ status: 200, type: expect.stringContaining('yaml') });
+      expect(yaml.text).toMatch(/^openapi: 3\.1/m);
+      child.signal('SIGTERM');
+      const { code, stdout } = await child.exited;
+      expect(stdout).not.toMatch(/"level":50/);
+      expect(code).toBe(0);
+    },
+  );
+});
+
+describe('npm start', () => {
+  it('builds only when the sources are newer than dist/', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'ep-cart-stub-start-'));
+    try {
+      const build = "require('fs').mkdirSync('dist',{recursive:true});require('fs').writeFileSync('dist/openapi.parsed.json','{}');console.log('built')";
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', private: true, scripts: { build: `node -e "${build}"` } }));
+      mkdirSync(join(project, 'src'));
+      writeFileSync(join(project, 'src', 'a.ts'), '');
+      const start = () => run(process.execPath, [join(REPO_DIR, 'scripts', 'build-if-stale.mjs')], { cwd: project, env: cleanEnv() });
+      expect((await start()).stdout).toContain('built');
+      expect(await start()).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(project, 'src', 'a.ts'), later, later);
+      expect((await start()).stdout).toContain('built');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

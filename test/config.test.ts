@@ -227,6 +227,17 @@ describe('the start banner', () => {
     expect(text).toContain('curl -i -X POST http://127.0.0.1:4010/v2/carts/demo-cart-empty/relationships/accounts');
   });
 
+  it('says when sandbox mode is on and which origins may call the stub', async () => {
+    const store = new MemoryStore(await loadFixtures());
+    const plain = banner(startFacts('http://127.0.0.1:4010', parse([])), store);
+    expect(plain).not.toContain('Sandbox');
+    expect(plain).toMatch(/CORS\s+any origin/);
+    const facts = startFacts('http://127.0.0.1:4010', parse(['--sandbox', '--cors-origin', 'http://a.test,http://b.test']));
+    const text = banner(facts, store);
+    expect(text).toMatch(/Sandbox\s+on: each client id works in a sandbox of its own/);
+    expect(text).toMatch(/CORS\s+http:\/\/a\.test, http:\/\/b\.test/);
+  });
+
   it('a wildcard host shows an address a client on this machine can use', () => {
     expect(startFacts('http://0.0.0.0:4010', parse([]))).toMatchObject({ url: 'http://127.0.0.1:4010', listeningOnEveryInterface: true });
     expect(startFacts('http://[::]:4010', parse([])).url).toBe('http://127.0.0.1:4010');

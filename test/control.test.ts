@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FIXTURES_PATH } from '../src/fixtures.js';
+import { InvalidStubInput } from '../src/domain/errors.js';
+import { DEFAULT_FIXTURES_PATH, type FixtureData } from '../src/fixtures.js';
 import { startStub, type RunningStub } from '../src/index.js';
 import { auth, errorOf, ids, startTestStub, type TestStub } from './support/stub.js';
 
@@ -43,6 +44,59 @@ describe('POST /__stub/reset', () => {
   });
 });
 
+describe('a state is checked the same way over HTTP and from code, with every problem listed', () => {
+  const acmeCart = { id: 'shared', account_ids: [ids.acme] };
+  const broken: [string, unknown][] = [
+    ['an incomplete state', { carts: [{ id: 'only-carts' }] }],
+    ['duplicate cart ids', { ...fixtures, carts: [{ id: 'twice' }, { id: 'twice' }] }],
+    ['two accounts on a cart', { ...fixtures, carts: [{ ...acmeCart, account_ids: [ids.acme, ids.globex] }] }],
+    ['an unknown account and a cart without id', { ...fixtures, carts: [{ id: 'c', account_ids: ['nobody'] }, { name: 'no id' }] }],
+  ];
+
+  it.each(broken)('%s: POST /__stub/reset answers 400 with one error per problem; stub.reset(state) throws InvalidStubInput with the same problems', async (_name, state) => {
+    const response = await stub.request({ method: 'POST', url: '/__stub/reset', json: state });
+    expect(response.statusCode).toBe(400);
+    const overHttp = response.data.errors.map(({ detail, source }: { detail: string; source?: string }) => ({ detail, ...(source ? { source } : {}) }));
+    expect(overHttp.length).toBeGreaterThan(0);
+    for (const error of response.data.errors) expect(error).toMatchObject({ status: 400, title: 'Bad Request' });
+
+    const fromCode = await stub.reset(state as FixtureData).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(fromCode).toBeInstanceOf(InvalidStubInput);
+    expect((fromCode as InvalidStubInput).problems).toEqual(overHttp);
+    expect((await stub.request({ method: 'GET', url: '/__stub/state' })).data.carts).toHaveLength(fixtures.carts.length);
+  });
+
+  it('a missing collection is named, not a TypeError', async () => {
+    const error = await stub.reset({ carts: [] } as unknown as FixtureData).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(InvalidStubInput);
+    expect((error as InvalidStubInput).problems).toContainEqual({ detail: 'clients is required', source: 'clients' });
+  });
+
+  it('stub.faults.add refuses an operationId no Elastic Path operation has, as POST /__stub/faults does', async () => {
+    const response = await stub.request({ method: 'POST', url: '/__stub/faults', json: { operationId: 'typo', status: 500 } });
+    expect(response.statusCode).toBe(400);
+    expect(() => stub.faults.add({ operationId: 'typo', status: 500 })).toThrow(InvalidStubInput);
+    try {
+      stub.faults.add({ operationId: 'typo', status: 500 });
+    } catch (error) {
+      expect((error as InvalidStubInput).problems).toEqual([{ detail: errorOf(response).detail, source: 'operationId' }]);
+    }
+    expect(() => stub.faults.add({ operationId: 'getCarts' })).toThrow(InvalidStubInput);
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+  });
+
+  it('POST /__stub/reset with a JSON content type and an empty body answers 400 and resets nothing', async () => {
+    await associate(stub, 'demo-cart-empty', ids.acme);
+    const response = await stub.request({ method: 'POST', url: '/__stub/reset', headers: { 'content-type': 'application/json' }, payload: '' });
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response).detail).toContain('send a state, or no body at all');
+    expect(await accountsOf(stub, 'demo-cart-empty')).toEqual([{ type: 'account', id: ids.acme }]);
+  });
+});
+
 describe('GET and PUT /__stub/state', () => {
   it('GET answers a snapshot of all state, changes included', async () => {
     await associate(stub, 'demo-cart-empty', ids.acme);
@@ -65,7 +119,7 @@ describe('GET and PUT /__stub/state', () => {
   it('PUT of a state that breaks the schema answers 400 naming the field, and changes nothing', async () => {
     const response = await stub.request({ method: 'PUT', url: '/__stub/state', json: { ...fixtures, carts: [{ name: 'no id' }] } });
     expect(response.statusCode).toBe(400);
-    expect(errorOf(response)).toMatchObject({ status: 400, title: 'required', source: 'carts[0].id' });
+    expect(errorOf(response)).toMatchObject({ status: 400, title: 'Bad Request', detail: 'carts[0].id is required', source: 'carts[0].id' });
     expect((await stub.request({ method: 'GET', url: '/__stub/state' })).data.carts).toHaveLength(fixtures.carts.length);
   });
 });

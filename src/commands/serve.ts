@@ -43,7 +43,15 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
   const facts = startFacts(stub.url, config);
   if (terminal) process.stdout.write(`${banner(facts, stub.store, process.stdout.hasColors() ? colored : undefined)}\n`);
   else {
-    const fields = { url: facts.url, docs: facts.docsUrl, listening: stub.url, state: facts.state, fixtures: facts.fixtures };
+    const fields = {
+      url: facts.url,
+      docs: facts.docsUrl,
+      listening: stub.url,
+      state: facts.state,
+      fixtures: facts.fixtures,
+      ...(facts.sandbox ? { sandbox: facts.sandbox } : {}),
+      cors: facts.cors,
+    };
     lifecycle.info(fields, `${PROGRAM} ${VERSION} listening on ${facts.url}`);
   }
 

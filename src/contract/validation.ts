@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { StubError, isErrorName } from '../domain/errors.js';
+import { InvalidStubInput, StubError, isErrorName, type Problem } from '../domain/errors.js';
 import type { Operation, Parameter, Schema } from './document.js';
 
 // The document's schemas are checked against the meta-schema by the test suite, not at every start:
@@ -33,11 +33,17 @@ interface PartValidator {
   compiled: () => ValidateFunction;
   /** Parameters Ajv may have coerced to a number: all but those declared as plain strings. */
   coercible?: string[];
+  /**
+   * The control API's bodies (states, faults) are checked for every problem, by the same check as the same
+   * input given from code (`reset(state)`, `faults.add`): one check, whichever door. It is local tooling, so
+   * the cost of listing every problem is no concern.
+   */
+  problems?: (value: unknown) => Problem[];
 }
 
 /**
  * Compiles a schema on its first use, not at start: a stub started for a few requests compiles only what
- * they need (compiling every operation's schemas was the largest part of the cold start, issue #6).
+ * they need (compiling every operation's schemas was the largest part of the cold start `npm run bench` measured).
  */
 function lazily(ajv: Ajv2020, schema: Schema): () => ValidateFunction {
   let validate: ValidateFunction | undefined;
@@ -54,7 +60,7 @@ export function compileRequestValidator(operation: Operation): (request: Request
   const bodyValidators = new Map<string, PartValidator>(
     Object.entries(operation.requestBodies).map(([mediaType, schema]) => [
       mediaType,
-      { part: 'body' as const, schema, compiled: lazily(bodies, schema) },
+      { part: 'body' as const, schema, compiled: lazily(bodies, schema), ...(operation.control ? { problems: compileProblemList(schema) } : {}) },
     ]),
   );
   const parameterValidators = (['path', 'query', 'header'] as const).flatMap((location): PartValidator[] => {
@@ -80,6 +86,11 @@ export function compileRequestValidator(operation: Operation): (request: Request
     const bodySent = request.body !== undefined || operation.bodyRequired;
     const checks = bodySent ? (mediaType && checksByMediaType.get(mediaType)) || defaultChecks : parameterValidators;
     for (const validator of checks) {
+      if (validator.problems) {
+        const problems = validator.problems(request[validator.part]);
+        if (problems.length > 0) throw new InvalidStubInput(problems);
+        continue;
+      }
       const validate = validator.compiled();
       if (!validate(request[validator.part])) throw toStubError(validator, validate.errors![0]!);
       if (validator.coercible?.length) assertFinite(request[validator.part] as Record<string, unknown>, validator.coercible);
@@ -138,8 +149,8 @@ function toStubError({ part, schema }: PartValidator, error: ErrorObject): StubE
   return new StubError('FieldInvalid', { detail: `${field} ${error.message ?? 'is invalid'}`, source });
 }
 
-/** Every way `value` breaks `schema`, one line each, e.g. `carts[2].id is required`; empty when it fits. */
-export function compileProblemList(schema: Schema): (value: unknown) => string[] {
+/** Every way `value` breaks `schema`, e.g. `carts[2].id is required`; empty when it fits. */
+export function compileProblemList(schema: Schema): (value: unknown) => Problem[] {
   const compiled = lazily(files, schema);
   return (value) => {
     const validate = compiled();
@@ -149,15 +160,19 @@ export function compileProblemList(schema: Schema): (value: unknown) => string[]
   };
 }
 
-function describeProblem(error: ErrorObject): string {
+function describeProblem(error: ErrorObject): Problem {
   const where = bodySource(pointerSegments(error.instancePath));
-  if (error.keyword === 'required') return `${where ? `${where}.` : ''}${String(error.params.missingProperty)} is required`;
+  if (error.keyword === 'required') {
+    const source = `${where ? `${where}.` : ''}${String(error.params.missingProperty)}`;
+    return { source, detail: `${source} is required` };
+  }
   const subject = where || 'the top level';
-  if (error.keyword === 'additionalProperties') return `${subject} has an unknown property ${String(error.params.additionalProperty)}`;
-  return `${subject} ${error.message ?? 'is invalid'}`;
+  const at = where ? { source: where } : {};
+  if (error.keyword === 'additionalProperties') return { ...at, detail: `${subject} has an unknown property ${String(error.params.additionalProperty)}` };
+  return { ...at, detail: `${subject} ${error.message ?? 'is invalid'}` };
 }
 
-/** `/data/0/id` → `data[0].id`, as BEHAVIOR.md writes sources. */
+/** `/data/0/id` → `data[0].id`, as the behaviour table writes sources. */
 function bodySource(path: string[]): string {
   return path.map((segment, i) => (/^\d+$/.test(segment) ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
 }

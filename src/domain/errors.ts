@@ -135,7 +135,12 @@ export const catalogue = {
     title: 'Unauthorized',
     detail: 'The control API needs the admin token: Authorization: Bearer <token>',
   },
-  UnknownOperation: { status: 400, title: 'Bad Request', detail: 'operationId names no Elastic Path operation of the stub' },
+  EmptyState: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'The body is empty but has a Content-Type: send a state, or no body at all to reset to the fixtures',
+  },
+  InvalidStubInput: { status: 400, title: 'Bad Request', detail: 'The state or fault given to the stub fails its checks' },
   ClockOutOfRange: {
     status: 400,
     title: 'Bad Request',
@@ -182,6 +187,24 @@ export class StubError extends Error {
     this.title = entry.title;
     this.detail = overrides.detail ?? entry.detail;
     this.source = overrides.source;
+  }
+}
+
+/** One thing wrong with input to the stub itself (a state, a fixture file, a fault): where, and what. */
+export interface Problem {
+  /** Where, as sources are written: `carts[2].account_ids[0]`; absent for the whole value. */
+  source?: string;
+  /** The problem in words, starting with where it is: `carts[2].account_ids[0] names no account: …`. */
+  detail: string;
+}
+
+/**
+ * A state or fault given to the stub, over HTTP or from code, that fails its one check: every problem at
+ * once, so that one run lists them all. Over HTTP each problem is one error of the body.
+ */
+export class InvalidStubInput extends StubError {
+  constructor(readonly problems: readonly Problem[]) {
+    super('InvalidStubInput', { detail: problems.map((problem) => problem.detail).join('; ') });
   }
 }
 

@@ -5,15 +5,16 @@ import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
 import { PROBES_TAG, loadContract, type Contract } from '../contract/document.js';
 import type { StubData } from '../domain/model.js';
-import { checkedState, completeState, readFixtures, stateCheck, type FixtureData, type StateCheck } from '../fixtures.js';
-import { StubError } from '../domain/errors.js';
+import { compileProblemList } from '../contract/validation.js';
+import { checkedState, completeState, readFixtures, stateCheck, validState, type FixtureData, type StateCheck } from '../fixtures.js';
+import { StubError, type Problem } from '../domain/errors.js';
 import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { corsOptions } from './cors.js';
 import { registerDocs } from './docs.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
-import { Faults, installFaults } from './faults.js';
+import { Faults, installFaults, type FaultRequest } from './faults.js';
 import { controlHandlers } from './handlers/control.js';
 import { handlers } from './handlers/index.js';
 import { DEFAULT_JOURNAL_SIZE, installJournal, Journal } from './journal.js';
@@ -83,13 +84,12 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     (clientId, issuedAt) => sandboxes.admits(clientId, issuedAt),
   );
   const journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
-  const faults = new Faults();
-  const reset = async (state: FixtureData = fixtures) => {
-    await store.replace(completeState(state, clock.iso()));
+  const faults = new Faults(faultCheck(contract));
+  const reset = async (state?: FixtureData) => {
+    await store.replace(completeState(state === undefined ? fixtures : validState(state, check), clock.iso()));
     journal.clear();
     faults.clear();
   };
-  const apiOperations = new Set(contract.operations.filter((op) => op.elasticPath).map((op) => op.operationId));
 
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const fastify = Fastify({
@@ -121,7 +121,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     if (body === '') done(null, undefined);
     // Every part of the stub that walks a body (validation, the journal, the data file) may then recurse safely.
     else if (nestedDeeperThan(body as string, MAX_JSON_DEPTH)) done(new StubError('JsonTooDeep'), undefined);
-    else parseJson(request, body as string, done);
+    else parseJson(request, body as string, (error, value) => done(error ? malformedJson(body as string) : null, value));
   });
 
   // External plugins first, the stub's own after, the operations last (fastify/demo's order).
@@ -148,7 +148,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   // A public sandbox deployment must not let strangers reset or read everyone's state (README, "Sandbox mode").
   const controlEnabled = !limits || options.adminToken !== undefined;
   const operations = controlEnabled ? contract : { ...contract, operations: contract.operations.filter((op) => !op.control) };
-  const control = controlEnabled ? controlHandlers({ journal, faults, clock, apiOperations, reset }) : {};
+  const control = controlEnabled ? controlHandlers({ journal, faults, clock, check, reset }) : {};
   registerOperations(fastify, operations, { ...handlers, ...control }, {
     sandboxes,
     tokens,
@@ -158,6 +158,33 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   // The stub closes the store it opened; a store given in the options belongs to the caller.
   if (!options.store) fastify.addHook('onClose', () => store.close());
   return { fastify, store, clock, tokens, journal, faults, reset, sandboxes };
+}
+
+/** What is wrong with a fault request: its schema in the document, and an operationId no Elastic Path operation has. */
+function faultCheck(contract: Contract): (request: FaultRequest) => Problem[] {
+  const schema = contract.schemas.StubFaultRequest;
+  if (!schema) throw new Error('the OpenAPI document has no StubFaultRequest schema');
+  const schemaProblems = compileProblemList(schema);
+  const operations = new Set(contract.operations.filter((op) => op.elasticPath).map((op) => op.operationId));
+  return (request) => {
+    const problems = schemaProblems(request);
+    if (typeof request?.operationId === 'string' && !operations.has(request.operationId)) {
+      problems.push({ source: 'operationId', detail: `operationId ${request.operationId} names no Elastic Path operation of the stub` });
+    }
+    return problems;
+  };
+}
+
+/** Says what is wrong with a body that does not parse, in JSON.parse's words (Fastify's own error only says that it is wrong). */
+function malformedJson(text: string): StubError {
+  let reason: string;
+  try {
+    JSON.parse(text);
+    reason = 'it sets __proto__ or constructor.prototype, which the stub refuses';
+  } catch (error) {
+    reason = (error as Error).message;
+  }
+  return new StubError('MalformedJson', { detail: `The request body is not valid JSON: ${reason}` });
 }
 
 /** No body the document describes is nested deeper than a few levels; a state file is 4 deep. */

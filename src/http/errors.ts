@@ -1,22 +1,17 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StubError, catalogue, type ErrorEntry } from '../domain/errors.js';
+import { InvalidStubInput, StubError, catalogue, type ErrorEntry } from '../domain/errors.js';
 
 export interface ErrorBody {
   errors: { status: number | string; title: string; detail: string; source?: string }[];
 }
 
 export function errorBody(error: StubError | (ErrorEntry & { source?: string }), statusAsString: boolean): ErrorBody {
+  const status = statusAsString ? String(error.status) : error.status;
+  const problems = error instanceof InvalidStubInput ? error.problems : [error];
   return {
-    errors: [
-      {
-        status: statusAsString ? String(error.status) : error.status,
-        title: error.title,
-        detail: error.detail,
-        ...(error.source ? { source: error.source } : {}),
-      },
-    ],
+    errors: problems.map(({ detail, source }) => ({ status, title: error.title, detail, ...(source ? { source } : {}) })),
   };
 }
 
@@ -25,7 +20,7 @@ function fromFastify(error: FastifyError): StubError | ErrorEntry {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new StubError('MalformedJson', { detail: `The request body is not valid JSON: ${error.message}` });
+      return new StubError('MalformedJson');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new StubError('UnsupportedMediaType');

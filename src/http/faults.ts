@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Operation } from '../contract/document.js';
+import { InvalidStubInput, type Problem } from '../domain/errors.js';
 import { sendError } from './errors.js';
 
 /** What `POST /__stub/faults` asks for. */
@@ -26,7 +27,13 @@ export type Fault = Omit<FaultRequest, 'operationId' | 'count'> & {
 export class Faults {
   private active: Fault[] = [];
 
-  add({ operationId, count, ...effect }: FaultRequest): Fault {
+  /** `check` lists what is wrong with a fault request, whether it comes over HTTP or from code. */
+  constructor(private readonly check: (request: FaultRequest) => Problem[]) {}
+
+  add(request: FaultRequest): Fault {
+    const problems = this.check(request);
+    if (problems.length > 0) throw new InvalidStubInput(problems);
+    const { operationId, count, ...effect } = request;
     const fault = { operationId: operationId ?? null, remaining: count ?? null, ...effect };
     this.active.push(fault);
     return { ...fault };

@@ -54,7 +54,7 @@ interface Exchange {
 /**
  * Entries of a larger journal outlive several young-generation collections under load, so V8 moves each to
  * the old generation, where it waits for a full collection: at 1000 the stub's peak RSS under sustained load
- * was about 25 MB higher (issue #6). 200 covers any one test's requests; `--journal-size` keeps more.
+ * was about 25 MB higher (`npm run bench`, peak RSS). 200 covers any one test's requests; `--journal-size` keeps more.
  */
 export const DEFAULT_JOURNAL_SIZE = 200;
 

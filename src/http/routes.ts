@@ -128,7 +128,7 @@ function clientOf(request: FastifyRequest): string | undefined {
 /**
  * Builds a response's serializer the first time that response is sent, not at start: most (operation,
  * status) pairs, the error responses above all, are never sent in a short CI run, and building them all
- * was a noticeable part of the cold start (issue #6).
+ * was a noticeable part of the cold start that `npm run bench` measures.
  */
 function serializeLazily({ schema }: { schema: unknown }): (data: unknown) => string {
   let serialize: ((data: unknown) => string) | undefined;

@@ -8,6 +8,8 @@ export const ids = {
   carol: 'c1000000-0000-4000-8000-0000000000c1',
   dave: 'd1000000-0000-4000-8000-0000000000d1',
   passwordProfile: '9f1b5c3e-0000-4000-8000-0000000000f1',
+  /** The demo back end's client_secret (client demo-backend); in sandbox mode, every visitor's client's too. */
+  backendSecret: 'demo-backend-secret',
 } as const;
 
 /** Pinned tokens from fixtures/default.json. */
