@@ -126,6 +126,26 @@ export const FLAGS = {
     // A boolean word, or the proxies' addresses and subnets as Fastify's trustProxy takes them.
     parse: (raw) => (/^(1|true|yes|on|0|false|no|off)$/i.test(raw.trim()) ? boolean(raw) : nonEmpty(raw, 'must be 1 or addresses')),
   }),
+  noRuleHeader: flag<boolean>({
+    name: 'no-rule-header',
+    env: 'STUB_NO_RULE_HEADER',
+    description: 'leave out the EP-Stub-Rule header that names the rule behind each answer',
+    default: false,
+    parse: boolean,
+  }),
+  coverageReport: flag<string | undefined>({
+    name: 'coverage-report',
+    env: 'STUB_COVERAGE_REPORT',
+    value: '<file>',
+    description: 'when the stub stops, write which rules it answered by: .json, .xml (JUnit) or .html',
+    default: undefined,
+    defaultText: 'none',
+    parse: (raw) => {
+      const path = resolve(nonEmpty(raw, 'must be a file path'));
+      if (!/\.(json|xml|html)$/i.test(path)) throw new InvalidValue('must end in .json, .xml or .html (the format)');
+      return path;
+    },
+  }),
   logLevel: flag<LogLevel>({
     name: 'log-level',
     env: 'LOG_LEVEL',
@@ -215,6 +235,8 @@ export function stubOptions(config: Config, prettyLogs?: Writable): StubOptions 
     corsOrigins: config.corsOrigins.length === 0 || config.corsOrigins.includes('*') ? undefined : config.corsOrigins,
     sandbox: config.sandbox,
     trustProxy: config.trustProxy,
+    ruleHeader: !config.noRuleHeader,
+    coverageReport: config.coverageReport,
     logger: { level: config.logLevel, ...(prettyLogs ? { stream: prettyLogs } : {}) },
   };
 }

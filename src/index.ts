@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type App, type AppOptions } from './http/app.js';
 import type { JournalEntry, JournalFilter } from './http/journal.js';
+import { writeCoverageFile } from './coverage/files.js';
 
 export { buildApp, type App, type AppOptions } from './http/app.js';
 export { StubClock } from './clock.js';
@@ -9,12 +10,17 @@ export { FileStore } from './store/file-store.js';
 export type { Store, StoreReadiness } from './store/store.js';
 export type { JournalEntry, JournalFilter } from './http/journal.js';
 export { loadFixtures, DEFAULT_FIXTURES_PATH, type FixtureData } from './fixtures.js';
+export { InvalidStubInput, type Problem } from './domain/errors.js';
+export { BEHAVIOUR_RULES, ORIGIN_RULES, type Rule, type RuleId } from './domain/rules.js';
+export { checkCoverage, mergeCoverage, type CoverageReport } from './coverage/coverage.js';
 
 export interface StubOptions extends AppOptions {
   /** 0 picks a free port. Default 4010. */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** Write the rule coverage here when the stub closes: JSON, JUnit XML or HTML, by the extension. */
+  coverageReport?: string;
 }
 
 export interface RunningStub extends App {
@@ -22,7 +28,7 @@ export interface RunningStub extends App {
   port: number;
   /** The request journal, oldest first (what `GET /__stub/requests` answers). */
   requests(filter?: JournalFilter): JournalEntry[];
-  /** Stops taking connections, lets requests in flight finish, then closes (flushes) the store it opened. */
+  /** Stops taking connections, lets requests in flight finish, closes (flushes) the store it opened, and writes `coverageReport`. */
   close(): Promise<void>;
 }
 
@@ -44,7 +50,10 @@ export async function startStub(options: StubOptions = {}): Promise<RunningStub>
     url: `http://${urlHost}:${port}`,
     port,
     requests: (filter) => app.journal.list(filter),
-    close: () => closeDraining(app.fastify),
+    close: async () => {
+      await closeDraining(app.fastify);
+      if (options.coverageReport) await writeCoverageFile(options.coverageReport, app.coverage());
+    },
   };
 }
 

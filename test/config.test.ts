@@ -33,6 +33,8 @@ describe('the flag table', () => {
       latency: 0,
       journalSize: 200,
       trustProxy: false,
+      noRuleHeader: false,
+      coverageReport: undefined,
       logLevel: 'warn',
       help: false,
       version: false,
@@ -200,6 +202,8 @@ describe('from the config to startStub', () => {
       corsOrigins: ['http://localhost:3000'],
       sandbox: true,
       trustProxy: false,
+      ruleHeader: true,
+      coverageReport: undefined,
       logger: { level: 'info' },
     });
     const pretty = new PassThrough();

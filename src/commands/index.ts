@@ -9,4 +9,5 @@ export interface Command {
 
 export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<Command> }>> = {
   serve: { summary: 'serve the stub (the default when no command is named)', load: () => import('./serve.js') },
+  coverage: { summary: 'check a rule-coverage report against a gate, or merge reports', load: () => import('./coverage.js') },
 };

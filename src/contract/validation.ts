@@ -106,7 +106,7 @@ function assertFinite(values: Record<string, unknown>, names: string[]): void {
   for (const name of names) {
     const value = values[name];
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new StubError('FieldInvalid', { detail: `${name} must be a finite number`, source: name });
+      throw new StubError('FieldInvalid', { detail: `${name} must be a finite number`, source: name, keyword: 'maximum' });
     }
   }
 }
@@ -143,10 +143,11 @@ function toStubError({ part, schema }: PartValidator, error: ErrorObject): StubE
   const source = part === 'body' ? bodySource(path) : path.join('.');
   const properties = owner?.properties as Record<string, Schema> | undefined;
   const named = (missing === undefined ? undefined : properties?.[missing]?.['x-stub-error']) ?? owner?.['x-stub-error'];
-  if (isErrorName(named)) return new StubError(named, source ? { source } : {});
+  const keyword = error.keyword;
+  if (isErrorName(named)) return new StubError(named, { keyword, ...(source ? { source } : {}) });
   const field = path.at(-1) ?? part;
-  if (missing !== undefined) return new StubError('FieldRequired', { detail: `${field} is required`, source });
-  return new StubError('FieldInvalid', { detail: `${field} ${error.message ?? 'is invalid'}`, source });
+  if (missing !== undefined) return new StubError('FieldRequired', { detail: `${field} is required`, source, keyword });
+  return new StubError('FieldInvalid', { detail: `${field} ${error.message ?? 'is invalid'}`, source, keyword });
 }
 
 /** Every way `value` breaks `schema`, e.g. `carts[2].id is required`; empty when it fits. */

@@ -1,6 +1,7 @@
-/** Cart rules: BEHAVIOR.md's Carts table. */
+/** Cart rules: the carts.* rows of the rule catalogue (rules.ts). */
 import { StubError } from './errors.js';
 import { isAdministrator, isOwner, isUnowned, type Cart, type Owner, type Principal } from './model.js';
+import { breaks } from './rules.js';
 
 /** Carts are purged seven days after their last update (Elastic Path's cart settings default). */
 export const CART_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -62,22 +63,26 @@ function discountSettingsOf({ custom_discounts_enabled, use_rule_promotions }: C
   };
 }
 
-/** POST /v2/carts: a shopper token associates the new cart with that shopper. */
+/** POST /v2/carts: a shopper token associates the new cart with that shopper (carts.1, carts.2). */
 export function createCart(
   existing: Cart | undefined,
   id: string,
   attributes: CartAttributes,
   principal: Principal,
   now: string,
-): Cart {
-  if (existing) throw new StubError('CartIdTaken', { source: 'data.id' });
+): { cart: Cart; rule: 'carts.1' | 'carts.2' } {
+  if (existing) throw breaks('carts.4', 'CartIdTaken', { source: 'data.id' });
   const cart = newCart(id, attributes, now);
-  if (cart.contact?.email && principal.account) throw new StubError('AccountCartHasContactEmail');
-  if (cart.contact?.email && principal.customer) throw new StubError('CustomerCartHasContactEmail');
+  if (cart.contact?.email && principal.account) throw breaks('carts.17', 'AccountCartHasContactEmail');
+  if (cart.contact?.email && principal.customer) throw breaks('carts.17', 'CustomerCartHasContactEmail');
+  if (!principal.account && !principal.customer) return { cart, rule: 'carts.1' };
   return {
-    ...cart,
-    account_ids: principal.account ? [principal.account.accountId] : [],
-    customer_ids: principal.customer ? [principal.customer.customerId] : [],
+    cart: {
+      ...cart,
+      account_ids: principal.account ? [principal.account.accountId] : [],
+      customer_ids: principal.customer ? [principal.customer.customerId] : [],
+    },
+    rule: 'carts.2',
   };
 }
 

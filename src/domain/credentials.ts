@@ -1,4 +1,4 @@
-/** Who may obtain which token: BEHAVIOR.md's Tokens table. */
+/** Who may obtain which token: the tokens.* rows of the rule catalogue (rules.ts). */
 import { StubError } from './errors.js';
 import type { AccountMember, ClientApplication, Customer, Grant } from './model.js';
 

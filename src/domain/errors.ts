@@ -1,7 +1,9 @@
 /**
- * The error catalogue: every status, title and detail the stub sends is named here once.
- * Row numbers refer to the association table of BEHAVIOR.md.
+ * The error catalogue: every status, title and detail the stub sends is named here once. Which behaviour
+ * row answers with which entry is the rule catalogue's to say (rules.ts); the comments name the rows.
  */
+import type { RuleId } from './rules.js';
+
 export interface ErrorEntry {
   readonly status: number;
   readonly title: string;
@@ -9,7 +11,7 @@ export interface ErrorEntry {
 }
 
 export const catalogue = {
-  // rows 1–2
+  // associations.1–2
   InvalidAccessToken: {
     status: 401,
     title: 'Unable to validate access token',
@@ -20,16 +22,16 @@ export const catalogue = {
     title: 'Unable to validate access token',
     detail: 'The account or customer token is not a valid, unexpired token of this stub',
   },
-  // row 3
+  // associations.3
   MalformedJson: { status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON' },
   JsonTooDeep: { status: 400, title: 'Bad Request', detail: 'The request body is nested deeper than 32 arrays and objects' },
-  // row 4
+  // associations.4
   InvalidJsonPayload: {
     status: 403,
     title: 'Invalid json payload',
     detail: 'The request body must be an object whose data is an array of related objects',
   },
-  // row 5
+  // associations.5
   AccountTypeNotListed: {
     status: 400,
     title: 'The type does not exist or is not listed as account',
@@ -40,10 +42,10 @@ export const catalogue = {
     title: 'The type does not exist or is not listed as customer',
     detail: "Each item's type must be customer",
   },
-  // row 6, and every other schema failure without an entry of its own
+  // associations.6, and every other schema failure without an entry of its own
   FieldRequired: { status: 400, title: 'required', detail: 'A required field is missing' },
   FieldInvalid: { status: 400, title: 'invalid', detail: 'A field has a value the contract does not allow' },
-  // row 7, and row 14 for accounts
+  // associations.7, and associations.14 for accounts
   MoreThanOneAccount: {
     status: 403,
     title: 'Cannot associate more than one account',
@@ -54,13 +56,13 @@ export const catalogue = {
     title: 'Cannot associate more than one customer',
     detail: 'Associate one customer per request',
   },
-  // row 8
+  // associations.8
   InvalidCartId: {
     status: 400,
     title: 'Bad Request',
     detail: 'A cart id uses only A-Za-z0-9_- and has 1 to 64 characters',
   },
-  // rows 9–10
+  // associations.9–10 and 19
   AccountPermissions: {
     status: 403,
     title: 'Account does not have the required permissions to fulfill this request',
@@ -71,11 +73,11 @@ export const catalogue = {
     title: 'Customer does not have the required permissions to fulfill this request',
     detail: "An implicit token needs the customer's X-Moltin-Customer-Token, for that customer",
   },
-  // rows 11–12
+  // associations.11–12
   CartNotFound: { status: 404, title: 'Not Found', detail: 'Cart not found' },
   AccountNotFound: { status: 404, title: 'Not Found', detail: 'Account not found' },
   CustomerNotFound: { status: 404, title: 'Not Found', detail: 'Customer not found' },
-  // row 13
+  // associations.13
   AccountCartHasContactEmail: {
     status: 422,
     title: 'Cannot associate accounts to carts with contact emails',
@@ -180,13 +182,23 @@ export class StubError extends Error {
   readonly detail: string;
   readonly source: string | undefined;
 
-  constructor(override readonly name: ErrorName, overrides: { detail?: string; source?: string } = {}) {
+  /** The row that decided this answer, where the thrower knows it (domain/rules.ts finds the rest). */
+  readonly rule: RuleId | undefined;
+  /** For a validation failure, the JSON Schema keyword that failed. */
+  readonly keyword: string | undefined;
+
+  constructor(
+    override readonly name: ErrorName,
+    overrides: { detail?: string; source?: string; rule?: RuleId; keyword?: string } = {},
+  ) {
     const entry: ErrorEntry = catalogue[name];
     super(`${entry.title}: ${overrides.detail ?? entry.detail}`);
     this.status = entry.status;
     this.title = entry.title;
     this.detail = overrides.detail ?? entry.detail;
     this.source = overrides.source;
+    this.rule = overrides.rule;
+    this.keyword = overrides.keyword;
   }
 }
 

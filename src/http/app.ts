@@ -20,6 +20,8 @@ import { handlers } from './handlers/index.js';
 import { DEFAULT_JOURNAL_SIZE, installJournal, Journal } from './journal.js';
 import { installPrefer } from './prefer.js';
 import { registerOperations } from './routes.js';
+import { installTrace } from './trace.js';
+import { Coverage, coverageReport, type CoverageReport } from '../coverage/coverage.js';
 
 export interface AppOptions {
   /** Where state lives; by default in memory, or in `dataFile` when given. In sandbox mode, the seed every sandbox copies. */
@@ -54,6 +56,8 @@ export interface AppOptions {
   sandbox?: boolean | Partial<SandboxLimits>;
   /** Behind a reverse proxy: which proxies to believe about the client's address and scheme (Fastify's `trustProxy`). */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Name each answer's rule in an `EP-Stub-Rule` header. Default true. */
+  ruleHeader?: boolean;
 }
 
 export interface App {
@@ -63,8 +67,10 @@ export interface App {
   tokens: TokenService;
   journal: Journal;
   faults: Faults;
-  /** Back to the fixtures, or to `state`; clears the journal and the faults. */
+  /** Back to the fixtures, or to `state`; clears the journal, the faults and the coverage. */
   reset(state?: FixtureData): Promise<void>;
+  /** Which rules the stub answered by, per operation, since it started or was reset (`GET /__stub/coverage`). */
+  coverage(): CoverageReport;
   sandboxes: Sandboxes;
 }
 
@@ -85,11 +91,15 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   );
   const journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
   const faults = new Faults(faultCheck(contract));
+  const counts = new Coverage();
   const reset = async (state?: FixtureData) => {
     await store.replace(completeState(state === undefined ? fixtures : validState(state, check), clock.iso()));
     journal.clear();
     faults.clear();
+    counts.clear();
   };
+  const apiOperations = contract.operations.filter((op) => op.elasticPath).map(({ operationId, method, path }) => ({ operationId, method, path }));
+  const coverage = () => coverageReport(counts.answers(), apiOperations);
 
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const fastify = Fastify({
@@ -142,13 +152,14 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   await fastify.register(formBody);
   registerDocs(fastify, contract, { store, sandbox: limits });
   installErrorHandling(fastify);
+  installTrace(fastify, { header: options.ruleHeader ?? true, coverage: counts });
   installJournal(fastify, journal);
   installFaults(fastify, faults, options.latencyMs ?? 0);
   installPrefer(fastify);
   // A public sandbox deployment must not let strangers reset or read everyone's state (README, "Sandbox mode").
   const controlEnabled = !limits || options.adminToken !== undefined;
   const operations = controlEnabled ? contract : { ...contract, operations: contract.operations.filter((op) => !op.control) };
-  const control = controlEnabled ? controlHandlers({ journal, faults, clock, check, reset }) : {};
+  const control = controlEnabled ? controlHandlers({ journal, faults, clock, check, reset, coverage, clearCoverage: () => counts.clear() }) : {};
   registerOperations(fastify, operations, { ...handlers, ...control }, {
     sandboxes,
     tokens,
@@ -157,7 +168,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   });
   // The stub closes the store it opened; a store given in the options belongs to the caller.
   if (!options.store) fastify.addHook('onClose', () => store.close());
-  return { fastify, store, clock, tokens, journal, faults, reset, sandboxes };
+  return { fastify, store, clock, tokens, journal, faults, reset, coverage, sandboxes };
 }
 
 /** What is wrong with a fault request: its schema in the document, and an operationId no Elastic Path operation has. */

@@ -1,5 +1,6 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { Contract } from '../contract/document.js';
+import { RULE_HEADER } from './trace.js';
 
 /** What Elastic Path's JS SDK adds to every request (its request factory); a storefront's browser sends them. */
 const SDK_HEADERS = [
@@ -25,7 +26,7 @@ export function corsOptions(contract: Contract, origins: readonly string[] | und
     origin: origins === undefined ? '*' : [...origins],
     methods: unique(contract.operations.map((operation) => operation.method)),
     allowedHeaders: unique(['Authorization', 'Content-Type', ...documentHeaders, ...SDK_HEADERS]),
-    exposedHeaders: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+    exposedHeaders: [RULE_HEADER, 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
     maxAge: 600,
     // Strict mode answers a bare OPTIONS in plain text; every answer of the stub has the error shape or none.
     strictPreflight: false,

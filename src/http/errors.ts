@@ -2,6 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidStubInput, StubError, catalogue, type ErrorEntry } from '../domain/errors.js';
+import { ruleOfError, type RuleId } from '../domain/rules.js';
+import { RULE_HEADER } from './trace.js';
 
 export interface ErrorBody {
   errors: { status: number | string; title: string; detail: string; source?: string }[];
@@ -32,11 +34,16 @@ function fromFastify(error: FastifyError): StubError | ErrorEntry {
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return { status, title: STATUS_CODES[status] ?? 'Error', detail: error.message };
-  return catalogue.Internal;
+  return new StubError('Internal');
 }
 
-/** Answers with the shared error body; injected faults use it too, so every error has one shape. */
-export function sendError(reply: FastifyReply, error: StubError | ErrorEntry, statusAsString: boolean): FastifyReply {
+/**
+ * Answers with the shared error body; injected faults use it too, so every error has one shape. The answer
+ * names its rule: the one the error names or the catalogue finds, else `rule` (a fault), else `contract.http`
+ * (a client error Fastify met before any rule could).
+ */
+export function sendError(reply: FastifyReply, error: StubError | ErrorEntry, statusAsString: boolean, rule?: RuleId): FastifyReply {
+  reply.request.rule = rule ?? (error instanceof StubError ? ruleOfError(error, reply.request.routeOptions.config?.operation?.operationId) : 'contract.http');
   return reply.code(error.status).type('application/json').send(errorBody(error, statusAsString));
 }
 
@@ -82,10 +89,11 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
         ? catalogue.HeadersTooLarge
         : { ...catalogue.BadRequest, detail: 'The request is not valid HTTP' };
   const body = JSON.stringify(errorBody(entry, false));
+  const rule = entry === catalogue.RequestTimeout ? 'limit.time' : entry === catalogue.HeadersTooLarge ? 'limit.headers' : 'contract.http';
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${entry.status} ${STATUS_CODES[entry.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `${RULE_HEADER}: ${rule}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(error);

@@ -79,12 +79,13 @@ export function installFaults(app: FastifyInstance, faults: Faults, latencyMs: n
 async function applyFault(fault: Fault, reply: FastifyReply, operation: Operation): Promise<boolean> {
   if (fault.latency_ms) await delay(fault.latency_ms);
   if (fault.drop) {
+    reply.request.rule = 'fault';
     reply.hijack();
     reply.raw.destroy();
     return true;
   }
   if (fault.status === undefined) return false;
   const title = fault.title ?? STATUS_CODES[fault.status] ?? 'Error';
-  sendError(reply, { status: fault.status, title, detail: fault.detail ?? 'Injected by POST /__stub/faults' }, operation.errorStatusAsString);
+  sendError(reply, { status: fault.status, title, detail: fault.detail ?? 'Injected by POST /__stub/faults' }, operation.errorStatusAsString, 'fault');
   return true;
 }

@@ -1,6 +1,8 @@
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER } from '../auth/authenticate.js';
+import type { RuleId } from '../domain/rules.js';
+import { ruleOf } from './trace.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,6 +20,8 @@ export interface JournalEntry {
   operationId: string | null;
   /** Null when the connection closed before an answer (a `drop` fault, or a client that gave up). */
   status: number | null;
+  /** The rule that produced the answer, as the `EP-Stub-Rule` header names it. */
+  rule: RuleId;
   duration_ms: number;
   headers: unknown;
   body: unknown;
@@ -46,6 +50,7 @@ interface Exchange {
   url: string;
   operationId: string | null;
   status: number | null;
+  rule: RuleId;
   duration_ms: number;
   headers: unknown;
   body: unknown;
@@ -76,6 +81,7 @@ export class Journal {
       url: request.url,
       operationId: request.routeOptions.config?.operation?.operationId ?? null,
       status,
+      rule: ruleOf(request.rule, request.method),
       duration_ms: Math.round(durationMs * 1000) / 1000,
       headers: request.headers,
       body: kept(request.body, request.headers['content-length']),

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TokenService } from '../auth/tokens.js';
 import type { Principal } from '../domain/model.js';
+import type { RuleId } from '../domain/rules.js';
 import type { Store } from '../store/store.js';
 
 /** What a handler gets: the validated request, the caller, and the services. No Fastify in sight. */
@@ -24,6 +25,8 @@ export interface OperationContext {
 export interface OperationResult {
   status: number;
   body?: unknown;
+  /** The rule that decided this answer (domain/rules.ts); the stub's own operations need not say (`control`, `probe`). */
+  rule?: RuleId;
 }
 
 export type OperationHandler = (context: OperationContext) => OperationResult | Promise<OperationResult>;

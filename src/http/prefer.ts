@@ -27,6 +27,7 @@ export function installPrefer(app: FastifyInstance): void {
       done(error as Error);
       return;
     }
+    request.rule = 'prefer';
     reply.code(preferred.status).send(preferred.body);
   });
 }

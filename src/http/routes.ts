@@ -73,6 +73,7 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
       });
       // A handler may have read state that a change still being written holds: answer once it is durable.
       await store.settled();
+      request.rule = result.rule ?? (operation.control ? 'control' : 'probe');
       reply.code(result.status);
       return result.body === undefined ? reply.send() : result.body;
     },

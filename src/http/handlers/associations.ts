@@ -19,11 +19,11 @@ function associationHandler(kind: ShopperKind, rule: (request: AssociationReques
         exists: (id) => known.has(id),
         now,
       });
-      if (result.kind !== 'alreadyAssociated' && result.cart) carts.put(result.cart);
+      if (result.kind === 'associated' || result.kind === 'dissociated') carts.put(result.cart);
       return result;
     });
-    if (outcome.kind === 'associated') return { status: 200, body: { data: [{ type: kind, id: ids[0] }] } };
-    return { status: 204 };
+    if (outcome.kind === 'associated') return { status: 200, body: { data: [{ type: kind, id: ids[0] }] }, rule: outcome.rule };
+    return { status: 204, rule: outcome.rule };
   };
 }
 

@@ -20,34 +20,35 @@ export const getCarts: OperationHandler = (context) => {
   return {
     status: 200,
     body: { data: carts.map((cart) => cartResource(cart, baseUrl)), ...pagination(`${baseUrl}/v2/carts`, page, total) },
+    rule: owner ? 'carts.12' : 'carts.15',
   };
 };
 
 export const createACart: OperationHandler = async (context) => {
   const { body, store, now, baseUrl } = context;
   const id: string = body.data.id ?? randomUUID();
-  const cart = await store.change((carts) => {
+  const { cart, rule } = await store.change((carts) => {
     const created = createCart(live(carts.cart(id), now), id, body.data, callerOf(context), now);
-    carts.put(created);
+    carts.put(created.cart);
     return created;
   });
-  return { status: 201, body: { data: cartResource(cart, baseUrl) } };
+  return { status: 201, body: { data: cartResource(cart, baseUrl) }, rule };
 };
 
 /** An unknown id answers a new empty cart, as Elastic Path does. */
 export const getACart: OperationHandler = async (context) => {
   const { params, store, now, baseUrl } = context;
-  const cart = await store.change((carts) => {
+  const { cart, rule } = await store.change((carts) => {
     const existing = live(carts.cart(params.cartId!), now);
     if (existing) {
       assertReadable(existing, callerOf(context));
-      return existing;
+      return { cart: existing, rule: 'carts.6' as const };
     }
     const created = newCart(params.cartId!, {}, now);
     carts.put(created);
-    return created;
+    return { cart: created, rule: 'carts.5' as const };
   });
-  return { status: 200, body: { data: cartResource(cart, baseUrl) } };
+  return { status: 200, body: { data: cartResource(cart, baseUrl) }, rule };
 };
 
 export const updateACart: OperationHandler = async (context) => {
@@ -57,7 +58,7 @@ export const updateACart: OperationHandler = async (context) => {
     carts.put(updated);
     return updated;
   });
-  return { status: 200, body: { data: cartResource(cart, baseUrl) } };
+  return { status: 200, body: { data: cartResource(cart, baseUrl) }, rule: 'carts.8' };
 };
 
 export const deleteACart: OperationHandler = async (context) => {
@@ -69,5 +70,5 @@ export const deleteACart: OperationHandler = async (context) => {
     const cart = assertDeletable(live(carts.cart(params.cartId!), now), callerOf(context), liveCartsOf);
     carts.remove(cart.id);
   });
-  return { status: 204 };
+  return { status: 204, rule: 'carts.10' };
 };

@@ -2,6 +2,7 @@
 import { LATEST_CLOCK_MS, type StubClock } from '../../clock.js';
 import { StubError } from '../../domain/errors.js';
 import { completeState, validState, type FixtureData, type StateCheck } from '../../fixtures.js';
+import type { CoverageReport } from '../../coverage/coverage.js';
 import type { Faults } from '../faults.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { OperationHandler } from '../operation.js';
@@ -12,12 +13,14 @@ export interface StubControls {
   clock: StubClock;
   /** The check of a state, the same as `reset(state)` makes. */
   check: StateCheck;
-  /** Back to the fixtures, or to `state`; clears the journal and the faults. */
+  /** Back to the fixtures, or to `state`; clears the journal, the faults and the coverage. */
   reset(state?: FixtureData): Promise<void>;
+  coverage(): CoverageReport;
+  clearCoverage(): void;
 }
 
 /** The control handlers, bound to one stub's journal, faults, clock and fixtures. */
-export function controlHandlers({ journal, faults, clock, check, reset }: StubControls): Record<string, OperationHandler> {
+export function controlHandlers({ journal, faults, clock, check, reset, coverage, clearCoverage }: StubControls): Record<string, OperationHandler> {
   return {
     resetStub: async ({ body, headers }) => {
       // No body resets to the fixtures; an empty JSON one is a state that went missing (curl -d @typo), not a wish.
@@ -33,6 +36,11 @@ export function controlHandlers({ journal, faults, clock, check, reset }: StubCo
     getStubRequests: ({ query }) => ({ status: 200, body: { data: journal.list(query as JournalFilter) } }),
     deleteStubRequests: () => {
       journal.clear();
+      return { status: 204 };
+    },
+    getStubCoverage: () => ({ status: 200, body: coverage() }),
+    deleteStubCoverage: () => {
+      clearCoverage();
       return { status: 204 };
     },
     createStubFaults: ({ body }) => ({ status: 201, body: { data: faults.add(body) } }),

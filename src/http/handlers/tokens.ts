@@ -13,14 +13,14 @@ export const createAccessToken: OperationHandler = ({ body, store, tokens }) => 
   return {
     status: 200,
     body: { access_token: token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_S, expires, identifier: grant },
+    rule: grant === 'implicit' ? 'tokens.1' : 'tokens.2',
   };
 };
 
 export const createAccountMemberTokens: OperationHandler = (context) => {
   const { body, store, tokens, principal, baseUrl } = context;
-  const member = body.data.authentication_mechanism === 'password'
-    ? authenticateMember(store.directory.members.values(), body.data)
-    : switchingMember(context);
+  const byPassword = body.data.authentication_mechanism === 'password';
+  const member = byPassword ? authenticateMember(store.directory.members.values(), body.data) : switchingMember(context);
   const accounts = member.account_ids.flatMap((id) => {
     const account = store.directory.accounts.get(id);
     return account ? [account] : [];
@@ -36,7 +36,11 @@ export const createAccountMemberTokens: OperationHandler = (context) => {
     };
   });
   const limit = Math.max(data.length, 1);
-  return { status: 201, body: { data, ...pagination(`${baseUrl}/v2/account-members/tokens`, { offset: 0, limit }, data.length) } };
+  return {
+    status: 201,
+    body: { data, ...pagination(`${baseUrl}/v2/account-members/tokens`, { offset: 0, limit }, data.length) },
+    rule: byPassword ? 'tokens.5' : 'tokens.6',
+  };
 };
 
 /** Switching account: the member is whoever the current account token names. */
@@ -49,5 +53,5 @@ function switchingMember({ principal, store }: OperationContext): AccountMember 
 export const createCustomerToken: OperationHandler = ({ body, store, tokens, principal }) => {
   const customer = authenticateCustomer(store.directory.customers.values(), body.data.email, body.data.password);
   const { token, expires } = tokens.issueCustomer(principal!.clientId, customer.id);
-  return { status: 200, body: { data: { type: 'token', id: randomUUID(), customer_id: customer.id, token, expires } } };
+  return { status: 200, body: { data: { type: 'token', id: randomUUID(), customer_id: customer.id, token, expires } }, rule: 'tokens.9' };
 };

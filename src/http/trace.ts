@@ -1,0 +1,46 @@
+/**
+ * Every answer names the rule that produced it: in the `EP-Stub-Rule` header (a developer asking "why 403?"
+ * reads it in the browser's network tab), in the journal, and in the coverage counts.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RuleId } from '../domain/rules.js';
+import type { Coverage } from '../coverage/coverage.js';
+
+export const RULE_HEADER = 'EP-Stub-Rule';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The rule behind the answer, once one decided it (handlers, the error path, faults, Prefer, docs). */
+    rule: RuleId | undefined;
+  }
+}
+
+export interface TraceOptions {
+  /** Send the `EP-Stub-Rule` header (on by default). */
+  header: boolean;
+  coverage: Coverage;
+}
+
+/**
+ * Names the rule of every answer. What no step named is a CORS preflight (the CORS plugin answers those
+ * itself) or the docs. Coverage counts Elastic Path's operations only: the control API and the probes are
+ * the stub's own.
+ */
+export function installTrace(app: FastifyInstance, { header, coverage }: TraceOptions): void {
+  app.decorateRequest('rule', undefined);
+  if (header) {
+    app.addHook('onSend', (request, reply, payload, done) => {
+      reply.header(RULE_HEADER, ruleOf(request.rule, request.method));
+      done(null, payload);
+    });
+  }
+  app.addHook('onResponse', (request, reply, done) => {
+    const operation = request.routeOptions.config?.operation;
+    if (operation?.elasticPath) coverage.record(operation.operationId, reply.statusCode, ruleOf(request.rule, request.method));
+    done();
+  });
+}
+
+export function ruleOf(rule: RuleId | undefined, method: string): RuleId {
+  return rule ?? (method === 'OPTIONS' ? 'cors.preflight' : 'docs');
+}
