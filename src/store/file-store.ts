@@ -328,9 +328,10 @@ export class FileStore implements Store {
     const log = this.log;
     if (!log || this.snapshotDue || this.logBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) return this.compact();
     const bytes = Buffer.from(lines.join(''));
-    await writeAll(log, bytes);
-    // Appends to a log whose folder was deleted succeed, and are lost: the file must still have a name.
-    if ((await log.stat()).nlink === 0) throw new Error(`${logPath(this.path)} was deleted`);
+    // Appends to a log whose folder was deleted succeed, and are lost: the file must still have a name. Asked
+    // beside the write, not after it, so that it adds no wait.
+    const [, { nlink }] = await Promise.all([writeAll(log, bytes), log.stat()]);
+    if (nlink === 0) throw new Error(`${logPath(this.path)} was deleted`);
     this.logBytes += bytes.length;
     this.writes.logSyncs += 1;
   }
