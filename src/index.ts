@@ -7,6 +7,7 @@ export { buildApp, type App, type AppOptions } from './http/app.js';
 export { StubClock } from './clock.js';
 export { MemoryStore } from './store/memory-store.js';
 export { FileStore } from './store/file-store.js';
+export { DataFileError } from './store/data-file-problems.js';
 export type { Store, StoreReadiness } from './store/store.js';
 export type { JournalEntry, JournalFilter } from './http/journal.js';
 export { loadFixtures, DEFAULT_FIXTURES_PATH, type FixtureData } from './fixtures.js';

@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { banner, colored, startFacts } from '../banner.js';
 import { ConfigError, PROGRAM, VERSION, help, parseConfig, stubOptions, usage, type Config } from '../config.js';
 import { startStub, type RunningStub } from '../index.js';
+import { DataFileError, cannotKeepState } from '../store/data-file-problems.js';
 
 /** Serves the stub: resolves an exit code, or undefined while the stub runs. */
 export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
@@ -59,6 +60,9 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
 }
 
 function whyItCannotStart(error: NodeJS.ErrnoException, config: Config): string {
+  if (error instanceof DataFileError) {
+    return cannotKeepState(error.path, error.problem, `${error.remedy}, or choose another --data path`);
+  }
   const where = `port ${config.port} on ${config.host}`;
   switch (error.code) {
     case 'EADDRINUSE':

@@ -154,6 +154,18 @@ export const catalogue = {
     detail: 'The Prefer header asks for a response the document has no example of',
   },
 
+  // The data file (--data)
+  DataFileFull: {
+    status: 507,
+    title: 'Insufficient Storage',
+    detail: 'The disk holding the data file is full, so nothing was changed',
+  },
+  DataFileUnwritable: {
+    status: 503,
+    title: 'Service Unavailable',
+    detail: 'The data file cannot be written, so nothing was changed',
+  },
+
   // Transport
   RouteNotFound: { status: 404, title: 'Not Found', detail: 'No such route' },
   UnsupportedMediaType: {

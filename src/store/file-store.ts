@@ -1,8 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { TextFile } from 'lowdb/node';
+import * as fs from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { StubError } from '../domain/errors.js';
 import type { Cart, StubData } from '../domain/model.js';
 import { parseJsonFile } from '../fixtures.js';
+import { DataFileError, isOutOfSpace, storageProblem } from './data-file-problems.js';
 import { MemoryStore } from './memory-store.js';
 import type { CartWriter, PageQuery, Store, StoreReadiness } from './store.js';
 
@@ -19,6 +20,24 @@ interface DataFileContent {
 /** One line of the change log: a cart written whole, or removed. */
 type LogEntry = { put: Cart } | { remove: string };
 
+/** The file operations a file store makes: node:fs/promises, or a test's disk that fails on cue. */
+export interface DataFiles {
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  open(path: string, flags: string): Promise<DataFileHandle>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+}
+
+export interface DataFileHandle {
+  /** Writes `buffer` from `offset` on; may write less than asked (a disk filling up), as write(2) does. */
+  write(buffer: Uint8Array, offset: number): Promise<{ bytesWritten: number }>;
+  truncate(length: number): Promise<void>;
+  sync(): Promise<void>;
+  datasync(): Promise<void>;
+  stat(): Promise<{ nlink: number }>;
+  close(): Promise<void>;
+}
+
 export interface FileStoreOptions {
   /** The state a new data file (missing, or empty) starts from. */
   seed: () => StubData;
@@ -32,60 +51,98 @@ export interface FileStoreOptions {
    * it: the stub may be killed at any moment and lose nothing it answered, at about twice the speed.
    */
   fsync?: boolean;
+  /** Default node:fs/promises. */
+  files?: DataFiles;
 }
 
+/** What undoes one change to memory: the cart as it was before a put or remove, or the whole state before a replace. */
+type Undo = { id: string; previous: Cart | undefined } | { state: StubData };
+
 interface Batch {
+  /** The log lines of its changes, in order. */
+  lines: string[];
+  undos: Undo[];
   promise: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
 }
 
+/** Why writes fail: what a refused change is answered, and the cause in words. */
+interface Fault {
+  answer: StubError;
+  problem: string;
+}
+
+/** While a write fault lasts, the store tries to write again after this long, doubling up to the longest. */
+const FIRST_RETRY_MS = 100;
+const LONGEST_RETRY_MS = 5000;
+
 /**
  * State in memory (a MemoryStore, which stays the read path), made durable in two files: `path`, a snapshot
- * replaced atomically (lowdb's TextFile: temp file, then rename) and synced, and `path.log`, one JSON line
- * per cart put or removed since that snapshot.
+ * replaced atomically (a synced temp file renamed over it), and `path.log`, one JSON line per cart put or
+ * removed since that snapshot.
  *
  * Changes are group-committed: every change made while a batch is being written goes out in the next batch,
  * appended with one write (which returns once on disk with `fsync`), and each change settles when its batch
  * is written. When the log has grown larger than the snapshot it is compacted into a new one, so rewriting
  * the snapshot costs in proportion to writes.
+ *
+ * A batch that cannot be written (a full disk, an I/O error, a read-only or deleted folder) is undone in
+ * memory with every change made on top of it, and refused, so memory holds exactly what is durable. Until a
+ * write succeeds again the store is not ready, and the next batch is written as a fresh snapshot and a
+ * reopened, empty log: that drops any torn line, and works in a folder deleted and made anew. So the next
+ * change after the disk is back succeeds. The store also tries a snapshot on its own, backing off, so that
+ * readiness comes back without a write: a probe that takes the stub out of service would otherwise wait
+ * for a write that never comes.
  */
 export class FileStore implements Store {
   /** Log syncs and snapshots written so far: what group commit keeps low. */
   readonly writes = { logSyncs: 0, snapshots: 0 };
-  /** Log lines of changes made since the last batch was taken. */
-  private pending: string[] = [];
-  private snapshotDue = false;
   /** The batch that collects the changes being made now, and the one being written. */
   private next: Batch | undefined;
   private inFlight: Batch | undefined;
-  private writing = false;
-  private failure: unknown;
+  /** The loop that writes batches, while it runs. */
+  private writer: Promise<void> | undefined;
+  private snapshotDue = false;
+  private fault: Fault | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private retryAfterMs = FIRST_RETRY_MS;
+  private closed = false;
+  /** Open for appends; undefined until the next snapshot opens it again. */
+  private log: DataFileHandle | undefined;
+  /** How much of the log is durable: a failed append is cut back to it. */
   private logBytes = 0;
   private snapshotBytes = 0;
 
   private constructor(
     private readonly memory: MemoryStore,
     private readonly path: string,
-    private readonly snapshotFile: TextFile,
-    private readonly log: FileHandle,
+    private readonly files: DataFiles,
+    private readonly logFlags: string,
     private readonly compactAfterBytes: number,
   ) {}
 
-  /** Loads `path` and replays its log; a file that is not the stub's stops the start and is left untouched. */
-  static async open(path: string, { seed, readState, compactAfterBytes = 8 * 1024 * 1024, fsync = false }: FileStoreOptions): Promise<FileStore> {
-    const snapshotFile = new TextFile(path);
-    const text = await snapshotFile.read();
-    const memory = new MemoryStore(text === null || text.trim() === '' ? seed() : readState(dataFileState(text, path), path));
-    const logPath = `${path}.log`;
-    const logText = (await new TextFile(logPath).read()) ?? '';
-    await memory.change((carts) => replay(logText, logPath, carts));
-    // With O_SYNC each batch is one write that returns once on disk, not a write and then a sync (issue #6).
-    const store = new FileStore(memory, path, snapshotFile, await open(logPath, fsync ? 'as' : 'a'), compactAfterBytes);
-    // A fresh snapshot makes the seed or the replayed log durable, and leaves no torn line for appends to follow.
-    store.snapshotDue = true;
-    await store.settled();
-    return store;
+  /**
+   * Loads `path` and replays its log. A file that is not the stub's, or a folder the stub cannot write in,
+   * stops the start with a DataFileError or a message naming the file, and leaves the folder as it was.
+   */
+  static async open(
+    path: string,
+    { seed, readState, compactAfterBytes = 8 * 1024 * 1024, fsync = false, files = fs }: FileStoreOptions,
+  ): Promise<FileStore> {
+    try {
+      const text = await readText(files, path);
+      const memory = new MemoryStore(text === null || text.trim() === '' ? seed() : readState(dataFileState(text, path), path));
+      const logText = (await readText(files, logPath(path))) ?? '';
+      await memory.change((carts) => replay(logText, path, carts));
+      // With O_SYNC each batch is one write that returns once on disk, not a write and then a sync.
+      const store = new FileStore(memory, path, files, fsync ? 'as' : 'a', compactAfterBytes);
+      // A fresh snapshot makes the seed or the replayed log durable, and leaves no torn line for appends to follow.
+      await store.compact();
+      return store;
+    } catch (error) {
+      throw (error as NodeJS.ErrnoException).code === undefined ? error : DataFileError.of(error, path);
+    }
   }
 
   get directory() {
@@ -104,41 +161,42 @@ export class FileStore implements Store {
     return this.memory.snapshot();
   }
 
-  /** Not ready once a write has failed: memory may hold changes the disk does not, and no change is acknowledged. */
   readiness(): StoreReadiness {
-    if (this.failure === undefined) return { ready: true };
-    return { ready: false, detail: `writing ${this.path} failed: ${(this.failure as Error).message ?? String(this.failure)}` };
+    if (!this.fault) return { ready: true };
+    return {
+      ready: false,
+      detail: `${this.fault.problem}: changes are refused until the data file can be written again (the stub keeps trying)`,
+    };
   }
 
   change<T>(mutation: (carts: CartWriter) => T): Promise<T> {
     const changed = this.memory.change((carts) => mutation(this.recording(carts)));
-    return changed.finally(() => this.settled());
+    const durable = this.settled();
+    return changed.finally(() => durable);
   }
 
   settled(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.pending.length === 0 && !this.snapshotDue) return this.inFlight?.promise ?? Promise.resolve();
-    if (!this.next) {
-      this.next = newBatch();
-      this.startWriting();
-    }
-    return this.next.promise;
+    if (this.snapshotDue) this.collecting();
+    return (this.next ?? this.inFlight)?.promise ?? Promise.resolve();
   }
 
   replace(data: StubData): Promise<void> {
+    const batch = this.collecting();
+    batch.undos.push({ state: this.memory.snapshot() });
     // The next snapshot holds the new state whole; lines of earlier changes would only be replayed over it.
-    this.pending = [];
     this.snapshotDue = true;
-    return this.memory.replace(data).then(() => this.settled());
+    return this.memory.replace(data).then(() => batch.promise);
   }
 
   /** Writes what is pending and compacts, so a clean shutdown leaves the state in the snapshot alone. */
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
     this.snapshotDue = true;
     try {
       await this.settled();
     } finally {
-      await this.log.close();
+      await this.log?.close();
     }
   }
 
@@ -146,56 +204,134 @@ export class FileStore implements Store {
     return {
       cart: (id) => carts.cart(id),
       put: (cart) => {
+        const previous = carts.cart(cart.id);
         carts.put(cart);
-        this.record({ put: cart });
+        this.record({ put: cart }, { id: cart.id, previous });
       },
       remove: (id) => {
+        const previous = carts.cart(id);
         carts.remove(id);
-        this.record({ remove: id });
+        this.record({ remove: id }, { id, previous });
       },
     };
   }
 
-  private record(entry: LogEntry): void {
-    this.pending.push(`${JSON.stringify(entry)}\n`);
+  private record(entry: LogEntry, undo: Undo): void {
+    const batch = this.collecting();
+    batch.lines.push(`${JSON.stringify(entry)}\n`);
+    batch.undos.push(undo);
   }
 
-  private startWriting(): void {
-    if (this.writing) return;
-    this.writing = true;
-    // Starting on the next turn of the event loop lets every change of this turn join the first batch.
-    setImmediate(() => void this.writeBatches());
+  private collecting(): Batch {
+    if (!this.next) {
+      this.next = newBatch();
+      this.writer ??= this.writeBatches();
+    }
+    return this.next;
   }
 
   private async writeBatches(): Promise<void> {
-    while (this.next && !this.failure) {
+    // Starting on the next turn of the event loop lets every change of this turn join the first batch.
+    await new Promise(setImmediate);
+    while (this.next) {
       const batch = (this.inFlight = this.next);
-      const lines = this.pending;
       this.next = undefined;
-      this.pending = [];
       try {
-        await this.persist(lines);
+        await this.persist(batch.lines);
+        if (this.fault) this.healed();
         batch.resolve();
       } catch (error) {
-        this.fail(error, batch);
+        await this.refuse(batch, error);
       }
     }
     this.inFlight = undefined;
-    this.writing = false;
+    this.writer = undefined;
   }
 
-  /** Memory now holds changes the disk may not: every later change fails rather than be acknowledged. */
-  private fail(error: unknown, batch: Batch): void {
-    this.failure = error;
-    batch.reject(error);
-    this.next?.reject(error);
+  /**
+   * The batch is not durable, nor is any change made on top of it while it was being written: each is undone
+   * in memory and answered with the fault.
+   */
+  private async refuse(batch: Batch, error: unknown): Promise<void> {
+    await this.faulted(error);
+    const later = this.next;
     this.next = undefined;
+    this.revert([...batch.undos, ...(later?.undos ?? [])]);
+    batch.reject(this.fault!.answer);
+    later?.reject(this.fault!.answer);
+  }
+
+  /** Puts memory back as it was before `undos`, newest first, and indexed as a restart would read it. */
+  private revert(undos: Undo[]): void {
+    if (undos.length === 0) return;
+    let state = this.memory.snapshot();
+    let carts = new Map(state.carts.map((cart) => [cart.id, cart]));
+    for (const undo of undos.toReversed()) {
+      if ('state' in undo) {
+        state = undo.state;
+        carts = new Map(state.carts.map((cart) => [cart.id, cart]));
+      } else if (undo.previous) carts.set(undo.id, undo.previous);
+      else carts.delete(undo.id);
+    }
+    void this.memory.replace({ ...state, carts: [...carts.values()] });
+  }
+
+  private async faulted(error: unknown): Promise<void> {
+    const problem = storageProblem(error, this.path);
+    const detail = `${problem[0]!.toUpperCase()}${problem.slice(1)}, so nothing was changed; the stub takes changes again once it can write there`;
+    this.fault = { answer: new StubError(isOutOfSpace(error) ? 'DataFileFull' : 'DataFileUnwritable', { detail }), problem };
+    await this.dropLog();
+    this.scheduleRetry();
+  }
+
+  private healed(): void {
+    this.fault = undefined;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.retryAfterMs = FIRST_RETRY_MS;
+  }
+
+  /**
+   * Lets go of the log, cut back to what is durable: a short write may have left part of a refused batch in
+   * it, which neither a restart nor the next append may follow. Both steps are best effort on a failing disk;
+   * without a log, the next write is a snapshot, which empties the log anyway.
+   */
+  private async dropLog(): Promise<void> {
+    const log = this.log;
+    this.log = undefined;
+    await log?.truncate(this.logBytes).catch(() => undefined);
+    await log?.close().catch(() => undefined);
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      // While a batch is being written, that batch is the try.
+      this.writer ??= this.retryWriting();
+    }, this.retryAfterMs).unref();
+    this.retryAfterMs = Math.min(this.retryAfterMs * 2, LONGEST_RETRY_MS);
+  }
+
+  /** A snapshot alone, outside any batch, so that no answer waits for it; then the changes made meanwhile. */
+  private async retryWriting(): Promise<void> {
+    try {
+      await this.compact();
+      this.healed();
+    } catch (error) {
+      await this.faulted(error);
+    }
+    await this.writeBatches();
   }
 
   private async persist(lines: string[]): Promise<void> {
-    if (this.snapshotDue || this.logBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) return this.compact();
+    const log = this.log;
+    if (!log || this.snapshotDue || this.logBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) return this.compact();
     const bytes = Buffer.from(lines.join(''));
-    for (let written = 0; written < bytes.length; ) written += (await this.log.write(bytes, written)).bytesWritten;
+    // Appends to a log whose folder was deleted succeed, and are lost: the file must still have a name. Asked
+    // beside the write, not after it, so that it adds no wait.
+    const [, { nlink }] = await Promise.all([writeAll(log, bytes), log.stat()]);
+    if (nlink === 0) throw new Error(`${logPath(this.path)} was deleted`);
     this.logBytes += bytes.length;
     this.writes.logSyncs += 1;
   }
@@ -205,17 +341,52 @@ export class FileStore implements Store {
     this.snapshotDue = false;
     const content: DataFileContent = { format: FORMAT, version: VERSION, state: this.memory.snapshot() };
     const text = JSON.stringify(content);
-    await this.snapshotFile.write(text);
-    // lowdb renames without syncing; the snapshot must be on disk before the log that it replaces is emptied.
-    // Synced even without `fsync`: it is rare, and a snapshot torn by a machine crash would lose all the state.
-    await syncPath(this.path);
-    await syncPath(dirname(this.path)).catch(ignoreWhereDirectoriesCannotSync);
+    await this.writeSnapshot(text);
+    // Opened after the snapshot is written, so that a start which cannot write creates no log either.
+    this.log ??= await this.files.open(logPath(this.path), this.logFlags);
     // A crash before the truncation is harmless: replaying puts and removes over the state they led to changes nothing.
     await this.log.truncate(0);
+    this.logBytes = 0;
     await this.log.datasync();
     this.snapshotBytes = text.length;
-    this.logBytes = 0;
     this.writes.snapshots += 1;
+  }
+
+  /**
+   * Replaces the data file atomically: a temp file beside it, synced, renamed over it, then the folder synced.
+   * Synced even without `fsync`: it is rare, and a snapshot torn by a machine crash would lose all the state.
+   */
+  private async writeSnapshot(text: string): Promise<void> {
+    const temp = join(dirname(this.path), `.${basename(this.path)}.tmp`);
+    try {
+      const handle = await this.files.open(temp, 'w');
+      try {
+        await writeAll(handle, Buffer.from(text));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await this.files.rename(temp, this.path);
+    } catch (error) {
+      // A temp file cut short by a full disk holds the very space the next try needs.
+      await this.files.rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    await syncFolder(this.files, dirname(this.path));
+  }
+}
+
+function logPath(path: string): string {
+  return `${path}.log`;
+}
+
+/** The file's text, or null when there is no such file. */
+async function readText(files: DataFiles, path: string): Promise<string | null> {
+  try {
+    return await files.readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }
 
@@ -238,34 +409,64 @@ function replay(text: string, path: string, carts: CartWriter): void {
   lines.pop();
   lines.forEach((line, i) => {
     const entry = parseLogLine(line);
-    if (!entry) throw new Error(`${path} line ${i + 1} is damaged; the stub leaves the file as it is`);
+    if (!entry) {
+      throw new DataFileError(
+        path,
+        `${logPath(path)} line ${i + 1} is damaged: it is neither {"put": <a cart>} nor {"remove": "<a cart id>"}`,
+        'the stub leaves the file as it is: repair or delete that line',
+      );
+    }
     if ('put' in entry) carts.put(entry.put);
     else carts.remove(entry.remove);
   });
 }
 
+/** A line as the store writes it, or undefined: a line that parses but is not a put or remove is damaged too. */
 function parseLogLine(line: string): LogEntry | undefined {
+  let entry: unknown;
   try {
-    const entry = JSON.parse(line) as Partial<{ put: Partial<Cart>; remove: unknown }> | null;
-    if (typeof entry?.put?.id === 'string' || typeof entry?.remove === 'string') return entry as LogEntry;
+    entry = JSON.parse(line);
   } catch {
-    // a damaged line: reported by the caller, with its number
+    return undefined;
   }
+  if (typeof entry !== 'object' || entry === null || Object.keys(entry).length !== 1) return undefined;
+  const { put, remove } = entry as { put?: unknown; remove?: unknown };
+  if (isCart(put)) return { put };
+  if (typeof remove === 'string') return { remove };
   return undefined;
 }
 
-async function syncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** Whether `value` has a cart's fields with their types: what the indexes and the answers rely on. */
+function isCart(value: unknown): value is Cart {
+  if (typeof value !== 'object' || value === null) return false;
+  const cart = value as Record<string, unknown>;
+  const isObject = (field: unknown) => typeof field === 'object' && field !== null && !Array.isArray(field);
+  const areStrings = (field: unknown) => Array.isArray(field) && field.every((item) => typeof item === 'string');
+  return (
+    ['id', 'name', 'description', 'created_at', 'updated_at'].every((key) => typeof cart[key] === 'string') &&
+    isObject(cart.discount_settings) &&
+    (cart.contact === undefined || isObject(cart.contact)) &&
+    areStrings(cart.account_ids) &&
+    areStrings(cart.customer_ids)
+  );
 }
 
-/** Windows cannot open a directory to sync it; there the rename is as durable as the platform makes it. */
-function ignoreWhereDirectoriesCannotSync(error: NodeJS.ErrnoException): void {
-  if (!['EISDIR', 'EPERM', 'EACCES'].includes(error.code ?? '')) throw error;
+async function writeAll(handle: DataFileHandle, bytes: Buffer): Promise<void> {
+  for (let written = 0; written < bytes.length; ) written += (await handle.write(bytes, written)).bytesWritten;
+}
+
+async function syncFolder(files: DataFiles, path: string): Promise<void> {
+  try {
+    const handle = await files.open(path, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    // Windows cannot open a directory to sync it; there the rename is as durable as the platform makes it.
+    if (!['EISDIR', 'EPERM', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
 }
 
 function newBatch(): Batch {
@@ -275,5 +476,5 @@ function newBatch(): Batch {
     resolve = res;
     reject = rej;
   });
-  return { promise, resolve, reject };
+  return { lines: [], undos: [], promise, resolve, reject };
 }
