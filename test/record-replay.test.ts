@@ -5,7 +5,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStub, type RunningStub } from '../src/index.js';
@@ -18,7 +17,7 @@ import { RunningProcess, cleanEnv, run } from './support/processes.js';
 import { SHIPPED } from './support/shipped.js';
 import { ids } from './support/fixtures.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'ep-cart-stub-replay-'));
+const workDir = mkdtempSync(join(SHIPPED.workDir, 'record-replay-'));
 const started: { close(): Promise<void> }[] = [];
 afterAll(async () => {
   await Promise.all(started.splice(0).map((server) => server.close()));
@@ -80,6 +79,8 @@ async function storefrontSession(base: string): Promise<{ secrets: string[]; sta
   const carol = await step('POST', '/v2/customers/tokens', visitor, { data: { type: 'token', email: 'carol@example.com', password: 'carol-password' } });
   const asCarol = { ...visitor, 'x-moltin-customer-token': carol.data.data.token };
 
+  // A browser's preflight, before its first cart: recorded as it went, and left out of a replay.
+  await step('OPTIONS', '/v2/carts', { origin: 'http://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' });
   const cart = (await step('POST', '/v2/carts', visitor, { data: { name: 'Office supplies', description: 'For the new hires' } })).data.data;
   const accounts = `/v2/carts/${cart.id}/relationships/accounts`;
   await step('POST', accounts, asAcme, { data: [{ type: 'account', id: acme.account_id }] }); // 200
@@ -125,7 +126,7 @@ describe('record', () => {
   it('writes one HAR 1.2 entry per exchange, with the status the client got', () => {
     expect(recording.log.version).toBe('1.2');
     expect(recording.log.entries.map((entry) => entry.response.status)).toEqual(session.statuses);
-    expect(session.statuses).toEqual([200, 200, 201, 200, 201, 200, 204, 403, 403, 403, 201, 200, 200, 200, 200]);
+    expect(session.statuses).toEqual([200, 200, 201, 200, 204, 201, 200, 204, 403, 403, 403, 201, 200, 200, 200, 200]);
   });
 
   it('masks every secret: none of the real values is anywhere in the file', () => {
@@ -144,7 +145,8 @@ describe('record', () => {
     const bearers = recording.log.entries.flatMap((entry) =>
       entry.request.headers.filter((header) => header.name.toLowerCase() === 'authorization').map((header) => header.value),
     );
-    // Every request but the admin listing (the last) used the implicit token.
+    // Every request but the tokens', the preflight and the admin listing (the last) used the implicit token.
+    expect(bearers).toHaveLength(recording.log.entries.length - 3);
     expect(bearers.slice(0, -1)).toEqual(bearers.slice(0, -1).map(() => `Bearer ${issued}`));
     const secret = new URLSearchParams(backend!.request.postData!.text).get('client_secret');
     expect(secret).toMatch(/^<secret:\d+>$/);
@@ -173,7 +175,8 @@ describe('replay', () => {
   it('a storefront session replays against a fresh stub with no difference, though its carts and tokens are new', async () => {
     const report = await replay(recording);
     expect(report.differences).toEqual([]);
-    expect(report.replayed).toHaveLength(recording.log.entries.length);
+    expect(report.replayed).toHaveLength(recording.log.entries.length - 1);
+    expect(report.skipped).toEqual([{ entry: entryWhere('OPTIONS', /^\/v2\/carts$/, 204), request: 'OPTIONS /v2/carts', reason: 'a CORS preflight' }]);
     expect(report.seed?.inferred).toEqual(
       expect.arrayContaining([
         'client demo-storefront (implicit tokens)',
@@ -348,9 +351,9 @@ describe('the shipped command', () => {
     expect(code).toBe(1);
     expect(stdout).toContain(`#${entry} POST /v2/carts/`);
     expect(stdout).toMatch(/: status: expected 200, got 204\n/);
-    expect(stdout).toMatch(/: 1 difference\(s\) in 1 entry\n$/);
+    expect(stdout).toMatch(/: 1 difference\(s\) in 1 entry; 1 skipped \(1 a CORS preflight\)\n$/);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml.match(/<testcase /g)).toHaveLength(recording.log.entries.length);
+    expect(xml.match(/<testcase /g)).toHaveLength(recording.log.entries.length - 1); // the preflight is not replayed
     expect(xml).toMatch(new RegExp(`<testcase name="#${entry} POST /v2/carts/[^"]+/relationships/accounts"[^>]*>\\s*<failure message="1 difference\\(s\\)">`));
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.differences).toEqual([expect.objectContaining({ entry, field: 'status', expected: 200, actual: 204 })]);

@@ -75,8 +75,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
       if (stopping) process.exit(1);
       stopping = true;
       void recorder.close().then(() => {
-        process.stdout.write(`${COMMAND}: stopped; ${recorder.count} exchange(s) in ${out}\n`);
-        process.exit(0);
+        process.stdout.write(`${COMMAND}: stopped; ${recorder.count} exchange(s) in ${out}\n`, () => process.exit(0));
       });
     });
   }

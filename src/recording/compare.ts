@@ -4,6 +4,7 @@
  * mapped (the recorded one must be the live one it was paired with), timestamps compare by format, links
  * after their origin and ids are mapped.
  */
+import { TOKEN_FIELDS } from '../secrets.js';
 
 /** One way a replayed answer differs from the recorded one. `expected` or `actual` is left out where the member is absent. */
 export interface Difference {
@@ -64,12 +65,11 @@ type Nature = 'mapped' | 'timestamp' | 'link' | 'value';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const LINK = /^https?:\/\//;
-const TOKEN_MEMBERS = new Set(['access_token', 'token', 'refresh_token']);
 
 /** What a member's value is, from its name and the recorded value. */
 function natureOf(key: string, value: unknown): Nature {
   if (typeof value === 'string') {
-    if (key === 'id' || key.endsWith('_id') || TOKEN_MEMBERS.has(key)) return 'mapped';
+    if (key === 'id' || key.endsWith('_id') || TOKEN_FIELDS.has(key)) return 'mapped';
     if (LINK.test(value)) return 'link';
     if (RFC3339.test(value)) return 'timestamp';
   }

@@ -32,7 +32,7 @@ export interface RunningRecorder {
 }
 
 /** Connection-level headers: they describe one hop, and Node writes its own for the next. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
 export async function startRecorder(options: RecorderOptions): Promise<RunningRecorder> {
   const target = new URL(options.target);

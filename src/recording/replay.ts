@@ -8,6 +8,7 @@ import { junitXml } from '../reports/junit.js';
 import { SECRET_HEADERS } from '../secrets.js';
 import { Aliases, compareBodies, matchesPattern, pairValues, type Difference, type Found } from './compare.js';
 import { bodyValue, headerOf, responseBodyOf, type HarEntry, type Recording } from './har.js';
+import { HOP_BY_HOP } from './proxy.js';
 import { inferSeed, type IndexedEntry, type Seed } from './seed.js';
 
 export interface ReplayOptions {
@@ -45,8 +46,8 @@ export interface ReplayReport {
 
 const ELASTIC_PATH_PATH = /^\/(oauth|v2)\//;
 
-/** Headers that describe the recorded connection, not the request: fetch writes its own. */
-const CONNECTION_HEADERS = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'accept-encoding', 'te', 'trailer']);
+/** Headers that describe the recorded connection and its framing, not the request: fetch writes its own. */
+const CONNECTION_HEADERS = new Set([...HOP_BY_HOP, 'host', 'content-length', 'accept-encoding', 'expect']);
 
 const requestLabel = (entry: HarEntry) => {
   let path: string;
