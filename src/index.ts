@@ -9,6 +9,11 @@ export { FileStore } from './store/file-store.js';
 export type { Store, StoreReadiness } from './store/store.js';
 export type { JournalEntry, JournalFilter } from './http/journal.js';
 export { loadFixtures, DEFAULT_FIXTURES_PATH, type FixtureData } from './fixtures.js';
+export { readRecording, RecordingError, type HarEntry, type Recording } from './recording/har.js';
+export type { Difference } from './recording/compare.js';
+export { startRecorder, type RecorderOptions, type RunningRecorder } from './recording/proxy.js';
+export { replay, selectEntries, type ReplayOptions, type ReplayReport } from './recording/replay.js';
+export { inferSeed, type Seed } from './recording/seed.js';
 
 export interface StubOptions extends AppOptions {
   /** 0 picks a free port. Default 4010. */
