@@ -66,7 +66,12 @@ export async function startRecorder(options: RecorderOptions): Promise<RunningRe
       });
       answer.on('error', () => outgoing.destroy());
     });
+    // A client that goes away mid-exchange takes the forwarded request with it; nothing is recorded.
+    outgoing.on('close', () => {
+      if (!outgoing.writableFinished) upstream.destroy();
+    });
     upstream.on('error', (error) => {
+      if (outgoing.destroyed) return;
       options.onProblem?.(`${incoming.method} ${url.href}: ${error.message}`);
       if (outgoing.headersSent) outgoing.destroy();
       else {
