@@ -6,7 +6,7 @@ import { StubClock } from '../clock.js';
 import { startStub, type RunningStub } from '../index.js';
 import { junitXml } from '../reports/junit.js';
 import { SECRET_HEADERS } from '../secrets.js';
-import { Aliases, compareBodies, matchesPattern, pairValues, type Difference, type Found } from './compare.js';
+import { Aliases, compareBodies, matchesPattern, pairValues, type Difference, type Found, type Origins } from './compare.js';
 import { bodyValue, headerOf, responseBodyOf, type HarEntry, type Recording } from './har.js';
 import { HOP_BY_HOP } from './proxy.js';
 import { inferSeed, type IndexedEntry, type Seed } from './seed.js';
@@ -49,15 +49,7 @@ const ELASTIC_PATH_PATH = /^\/(oauth|v2)\//;
 /** Headers that describe the recorded connection and its framing, not the request: fetch writes its own. */
 const CONNECTION_HEADERS = new Set([...HOP_BY_HOP, 'host', 'content-length', 'accept-encoding', 'expect']);
 
-const requestLabel = (entry: HarEntry) => {
-  let path: string;
-  try {
-    path = new URL(entry.request.url).pathname;
-  } catch {
-    path = entry.request.url;
-  }
-  return `${entry.request.method} ${path}`;
-};
+const requestLabel = (entry: HarEntry) => `${entry.request.method} ${URL.parse(entry.request.url)?.pathname ?? entry.request.url}`;
 
 /** The entries to replay (Elastic Path calls to the recording's Elastic Path host), and the others with why. */
 export function selectEntries(recording: Recording): { replayable: IndexedEntry[]; skipped: SkippedEntry[] } {
@@ -134,7 +126,7 @@ function clockAt(startedDateTime: string | undefined): StubClock {
   return clock;
 }
 
-async function replayEntry(entry: HarEntry, aliases: Aliases, origins: { recorded: string; live: string }): Promise<Found[]> {
+async function replayEntry(entry: HarEntry, aliases: Aliases, origins: Origins): Promise<Found[]> {
   const { request, response } = entry;
   const headers = new Headers();
   for (const { name, value } of request.headers) {
