@@ -14,6 +14,11 @@ export { loadFixtures, DEFAULT_FIXTURES_PATH, type FixtureData } from './fixture
 export { InvalidStubInput, type Problem } from './domain/errors.js';
 export { BEHAVIOUR_RULES, ORIGIN_RULES, type Rule, type RuleId } from './domain/rules.js';
 export { checkCoverage, mergeCoverage, type CoverageReport } from './coverage/coverage.js';
+export { readRecording, RecordingError, type HarEntry, type Recording } from './recording/har.js';
+export type { Difference } from './recording/compare.js';
+export { startRecorder, type RecorderOptions, type RunningRecorder } from './recording/proxy.js';
+export { replay, selectEntries, type ReplayOptions, type ReplayReport } from './recording/replay.js';
+export { inferSeed, type Seed } from './recording/seed.js';
 
 export interface StubOptions extends AppOptions {
   /** 0 picks a free port. Default 4010. */

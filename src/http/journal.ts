@@ -1,6 +1,6 @@
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER } from '../auth/authenticate.js';
+import { SECRET_FIELDS, SECRET_HEADERS } from '../secrets.js';
 import type { RuleId } from '../domain/rules.js';
 import { ruleOf } from './trace.js';
 
@@ -32,13 +32,11 @@ export interface JournalFilter {
   status?: number;
 }
 
-const SECRET_HEADERS = new Set(['authorization', ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER]);
 /**
  * Larger bodies are recorded by their size only: a full journal of 1 MiB bodies would hold a gigabyte.
  * Every body the document describes is far smaller.
  */
 export const JOURNAL_BODY_LIMIT = 16 * 1024;
-const SECRET_FIELDS = new Set(['client_secret', 'password']);
 
 /**
  * A request as recorded: the cheapest form to take on every request. `list` turns it into a JournalEntry

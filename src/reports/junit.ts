@@ -1,47 +1,74 @@
-/** JUnit XML, as CI systems read it: suites of test cases, each passed, failed or skipped. */
+/**
+ * JUnit XML, as CI systems read it (GitLab, Jenkins, GitHub's test reporters): suites of test cases, each
+ * passed, failed or skipped. Shared by the commands that report checks (replay, verify, coverage).
+ */
 
-export interface JunitCase {
+export interface TestCase {
   name: string;
   classname: string;
   /** Seconds. */
   time?: number;
-  /** Why it failed: a short message, and the full text. */
-  failure?: { message: string; text: string };
-  /** Why it did not run. */
+  /** Absent when the case passed. */
+  failure?: { message: string; text?: string };
+  /** Why the case did not run; absent when it ran. */
   skipped?: string;
-  /** What it printed. */
-  output?: string;
 }
 
-export interface JunitSuite {
+export interface TestSuite {
   name: string;
-  cases: JunitCase[];
+  /** Seconds; by default the sum of its cases'. */
+  time?: number;
+  testcases: TestCase[];
 }
 
-const escapeXml = (text: string) =>
-  // Characters XML 1.0 cannot hold at all are dropped; the rest are escaped.
-  text.replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-export function junitXml({ name, suites }: { name: string; suites: JunitSuite[] }): string {
-  const count = (suite: JunitSuite, what: 'failure' | 'skipped') => suite.cases.filter((c) => c[what] !== undefined).length;
-  const all = suites.flatMap((suite) => suite.cases);
+export function junitXml(suites: readonly TestSuite[]): string {
+  const count = (cases: readonly TestCase[], which: (testcase: TestCase) => boolean) => cases.filter(which).length;
+  const all = suites.flatMap((suite) => suite.testcases);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeXml(name)}" tests="${all.length}" failures="${all.filter((c) => c.failure).length}" skipped="${all.filter((c) => c.skipped !== undefined).length}">`,
+    `<testsuites${attributes({ tests: all.length, failures: count(all, (c) => c.failure !== undefined), skipped: count(all, (c) => c.skipped !== undefined) })}>`,
   ];
   for (const suite of suites) {
-    lines.push(`  <testsuite name="${escapeXml(suite.name)}" tests="${suite.cases.length}" failures="${count(suite, 'failure')}" skipped="${count(suite, 'skipped')}">`);
-    for (const testCase of suite.cases) {
-      const open = `    <testcase name="${escapeXml(testCase.name)}" classname="${escapeXml(testCase.classname)}" time="${(testCase.time ?? 0).toFixed(3)}"`;
-      const body = [
-        testCase.failure && `      <failure message="${escapeXml(testCase.failure.message)}">${escapeXml(testCase.failure.text)}</failure>`,
-        testCase.skipped !== undefined && `      <skipped message="${escapeXml(testCase.skipped)}"/>`,
-        testCase.output !== undefined && `      <system-out>${escapeXml(testCase.output)}</system-out>`,
-      ].filter(Boolean);
-      lines.push(body.length === 0 ? `${open}/>` : `${open}>\n${body.join('\n')}\n    </testcase>`);
+    const time = suite.time ?? suite.testcases.reduce((sum, testcase) => sum + (testcase.time ?? 0), 0);
+    lines.push(
+      `  <testsuite${attributes({
+        name: suite.name,
+        tests: suite.testcases.length,
+        failures: count(suite.testcases, (c) => c.failure !== undefined),
+        errors: 0,
+        skipped: count(suite.testcases, (c) => c.skipped !== undefined),
+        time: seconds(time),
+      })}>`,
+    );
+    for (const testcase of suite.testcases) {
+      const open = `    <testcase${attributes({ name: testcase.name, classname: testcase.classname, time: seconds(testcase.time ?? 0) })}`;
+      if (testcase.failure) {
+        lines.push(`${open}>`, `      <failure${attributes({ message: testcase.failure.message })}>${escaped(testcase.failure.text ?? '')}</failure>`, '    </testcase>');
+      } else if (testcase.skipped !== undefined) {
+        lines.push(`${open}>`, `      <skipped${attributes({ message: testcase.skipped })}/>`, '    </testcase>');
+      } else {
+        lines.push(`${open}/>`);
+      }
     }
     lines.push('  </testsuite>');
   }
-  lines.push('</testsuites>', '');
-  return lines.join('\n');
+  lines.push('</testsuites>');
+  return `${lines.join('\n')}\n`;
+}
+
+const seconds = (time: number) => (Math.round(time * 1000) / 1000).toFixed(3);
+
+function attributes(values: Record<string, string | number>): string {
+  return Object.entries(values)
+    .map(([name, value]) => ` ${name}="${escaped(String(value)).replaceAll('"', '&quot;').replaceAll('\n', '&#10;')}"`)
+    .join('');
+}
+
+/** Text safe in XML 1.0: markup escaped, and the characters XML cannot hold at all (most controls) dropped. */
+function escaped(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;');
 }

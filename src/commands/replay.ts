@@ -1,0 +1,105 @@
+/** `ep-cart-stub replay FILE`: replays a HAR against the stub and reports every difference; exit 0, 1 or 2. */
+import { writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { PROGRAM } from '../config.js';
+import { RecordingError, readRecording } from '../recording/har.js';
+import { describeDifference, replay, replayJson, replayJunit, summaryLine } from '../recording/replay.js';
+import { ConfigError, InvalidValue, baseUrl, existingFile, flag, flagRows, helpFlag, nonEmpty, parseFlags, usageLine } from './flags.js';
+
+const outputFile = (raw: string) => resolve(nonEmpty(raw, 'must be a file path'));
+
+export const REPLAY_FLAGS = {
+  target: flag<string | undefined>({
+    name: 'target',
+    value: '<url>',
+    description: 'replay against this URL instead of a fresh stub seeded from the recording',
+    default: undefined,
+    defaultText: 'a fresh in-process stub',
+    parse: baseUrl,
+  }),
+  ignore: flag<string[]>({
+    name: 'ignore',
+    value: '<field>',
+    description: "a field whose differences do not count, e.g. 'data.meta.timestamps.*' (* for one segment); repeatable",
+    default: [],
+    defaultText: 'none',
+    multiple: true,
+    parse: (raw) => raw.split(',').map((pattern) => pattern.trim()).filter((pattern) => pattern !== ''),
+  }),
+  junit: flag<string | undefined>({
+    name: 'junit',
+    value: '<file>',
+    description: 'also write the result as JUnit XML, one test case per replayed entry',
+    default: undefined,
+    defaultText: 'none',
+    parse: outputFile,
+  }),
+  json: flag<string | undefined>({
+    name: 'json',
+    value: '<file>',
+    description: 'also write the result as JSON',
+    default: undefined,
+    defaultText: 'none',
+    parse: outputFile,
+  }),
+  help: helpFlag,
+};
+
+const COMMAND = `${PROGRAM} replay`;
+const POSITIONAL = '<recording.har>';
+
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let values;
+  let file: string | undefined;
+  try {
+    let positionals;
+    ({ values, positionals } = parseFlags(REPLAY_FLAGS, argv, env, { min: 1, max: 1, what: `recording ${POSITIONAL}` }));
+    file = positionals[0] === undefined ? undefined : recordingFile(positionals[0]);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${COMMAND}: ${error.message}\n${usageLine(COMMAND, REPLAY_FLAGS, POSITIONAL)}\n`);
+    return 2;
+  }
+  if (values.help || file === undefined) {
+    process.stdout.write(
+      [
+        `${COMMAND}: sends a recording's Elastic Path requests to the stub and reports every answer that differs`,
+        '',
+        usageLine(COMMAND, REPLAY_FLAGS, POSITIONAL),
+        '',
+        ...flagRows(REPLAY_FLAGS),
+        '',
+        'Exit status: 0 no difference, 1 differences, 2 a usage error or a file that is not a HAR.',
+      ].join('\n') + '\n',
+    );
+    return 0;
+  }
+  let recording;
+  try {
+    recording = readRecording(file);
+  } catch (error) {
+    if (!(error instanceof RecordingError)) throw error;
+    process.stderr.write(`${COMMAND}: ${error.message}\n`);
+    return 2;
+  }
+  const report = await replay(recording, { target: values.target, ignore: values.ignore });
+  const lines = [
+    ...(report.seed ? [`seeded the stub from the recording: ${report.seed.inferred.length ? report.seed.inferred.join('; ') : 'nothing'}`] : []),
+    ...(report.seed?.unknown ?? []).map((note) => `note: ${note}`),
+    ...report.differences.map(describeDifference),
+    summaryLine(report),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (values.junit) writeFileSync(values.junit, replayJunit(report, `${COMMAND} ${basename(file)}`));
+  if (values.json) writeFileSync(values.json, replayJson(report));
+  return report.differences.length === 0 ? 0 : 1;
+}
+
+function recordingFile(raw: string): string {
+  try {
+    return existingFile(raw);
+  } catch (error) {
+    if (!(error instanceof InvalidValue)) throw error;
+    throw new ConfigError(`the recording ${error.message}, got ${JSON.stringify(raw)}${error.note ? ` (${error.note})` : ''}`);
+  }
+}
