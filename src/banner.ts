@@ -76,7 +76,7 @@ export function banner(facts: StartFacts, store: Store, style: Style = plain): s
 
   const tryIt = curlLine(facts.url, store);
   if (tryIt) lines.push('', `  ${style('bold', 'Try it')} ${style('dim', '(associate an account with a cart: 200, then 204)')}`, `  ${tryIt}`);
-  lines.push('', style('dim', `  Ctrl-C stops the stub. ${PROGRAM} --help lists every flag.`), '');
+  lines.push('', style('dim', `  Ctrl-C stops the stub. --help lists every flag (npx ${PROGRAM} --help; in a clone, npm start -- --help).`), '');
   return lines.join('\n');
 }
 
