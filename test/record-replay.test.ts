@@ -189,6 +189,16 @@ describe('replay', () => {
     );
   });
 
+  it('an answer whose body the recording did not keep is compared by its status alone, and marked so', async () => {
+    const listing = entryWhere('GET', /^\/v2\/carts$/, 200);
+    const withoutBody = structuredClone(recording);
+    delete withoutBody.log.entries[listing]!.response.content.text;
+    const report = await replay(withoutBody);
+    expect(report.differences).toEqual([]);
+    expect(report.replayed.find((entry) => entry.entry === listing)).toMatchObject({ bodyCompared: false });
+    expect(report.replayed.filter((entry) => !entry.bodyCompared)).toHaveLength(1);
+  });
+
   it('a cart the recording created is the cart the replay associates: its id is mapped in later requests', async () => {
     const target = await stub();
     await target.reset(inferSeed(selectEntries(recording).replayable).state);
@@ -396,9 +406,7 @@ describe('a HAR from Playwright', () => {
   let server: Server;
   afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-  // Skipped: under the full suite's load the replayed cart list differs once in a while (carts created in
-  // the same millisecond list in another order); it passes alone. Open until the ordering is made certain.
-  it.skip("a browser's recordHar of a page that calls the stub replays clean; the page itself is skipped", async () => {
+  it("a browser's recordHar of a page that calls the stub replays clean; the page itself is skipped", async () => {
     const { chromium } = await import('playwright-core');
     const target = await stub();
     const page = `<!doctype html><title>shop</title><p id="state">running</p><script type="module">
@@ -413,7 +421,8 @@ describe('a HAR from Playwright', () => {
         const body = { data: [{ type: 'account', id: alice.data[0].account_id }] };
         await post('/v2/carts/' + cart.data.id + '/relationships/accounts', acme, body);
         await post('/v2/carts/' + cart.data.id + '/relationships/accounts', acme, body);
-        await fetch(api + '/v2/carts', { headers: acme });
+        // Read, so that the browser records the body (it leaves out one the page never read).
+        await (await fetch(api + '/v2/carts', { headers: acme })).json();
         document.getElementById('state').textContent = 'done';
       } catch (error) {
         document.getElementById('state').textContent = 'failed: ' + error;
