@@ -1,19 +1,22 @@
 /** The flags of `ep-cart-stub` (serve), as one table (commands/flags.ts). */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { COMMANDS } from './commands/index.js';
+import { COVERAGE_FILE_EXTENSIONS } from './coverage/files.js';
 import {
   InvalidValue,
   boolean,
   existingFile,
+  filePath,
   flag,
   flagRows,
   helpFlag,
   integer,
   nonEmpty,
   parseFlags,
-  usageLine,
+  reportFile,
+  usage as usageOf,
+  type CommandLine,
   type FlagValues,
 } from './commands/flags.js';
 import { DEFAULT_JOURNAL_SIZE } from './http/journal.js';
@@ -56,7 +59,7 @@ export const FLAGS = {
     description: 'keep state in this JSON file, across restarts',
     default: undefined,
     defaultText: 'in memory',
-    parse: (raw) => resolve(nonEmpty(raw, 'must be a file path')),
+    parse: filePath,
   }),
   fsync: flag<boolean>({
     name: 'fsync',
@@ -140,11 +143,7 @@ export const FLAGS = {
     description: 'when the stub stops, write which rules it answered by: .json, .xml (JUnit) or .html',
     default: undefined,
     defaultText: 'none',
-    parse: (raw) => {
-      const path = resolve(nonEmpty(raw, 'must be a file path'));
-      if (!/\.(json|xml|html)$/i.test(path)) throw new InvalidValue('must end in .json, .xml or .html (the format)');
-      return path;
-    },
+    parse: reportFile(COVERAGE_FILE_EXTENSIONS),
   }),
   logLevel: flag<LogLevel>({
     name: 'log-level',
@@ -190,9 +189,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
   return parseFlags(FLAGS, argv, env).values;
 }
 
+/** The command line of serving, as commands/flags.ts reads it. */
+export const SERVE_COMMAND_LINE: CommandLine<typeof FLAGS> = { command: PROGRAM, flags: FLAGS, help };
+
 /** One line that names every flag: printed under a wrong flag's reason. */
 export function usage(): string {
-  return `${usageLine(PROGRAM, FLAGS)}\nRun '${PROGRAM} --help' for what each flag does.`;
+  return usageOf(SERVE_COMMAND_LINE);
 }
 
 export function help(): string {

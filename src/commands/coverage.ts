@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { PROGRAM } from '../config.js';
 import { checkCoverage, mergeCoverage, parseCoverageReport, type CoverageReport } from '../coverage/coverage.js';
-import { writeCoverageFile } from '../coverage/files.js';
-import { ConfigError, InvalidValue, flag, flagRows, helpFlag, integer, nonEmpty, parseFlags, usageLine } from './flags.js';
+import { COVERAGE_FILE_EXTENSIONS, writeCoverageFile } from '../coverage/files.js';
+import { flag, flagRows, helpFlag, integer, nonEmpty, readCommandLine, reportFile, usage, type CommandLine } from './flags.js';
 
 const CHECK_FLAGS = {
   minRules: flag<number>({
@@ -34,10 +34,7 @@ const MERGE_FLAGS = {
     value: '<file>',
     description: 'where to write the merged report: .json, .xml (JUnit) or .html',
     default: undefined,
-    parse: (raw) => {
-      if (!/\.(json|xml|html)$/i.test(raw)) throw new InvalidValue('must end in .json, .xml or .html (the format)');
-      return raw;
-    },
+    parse: reportFile(COVERAGE_FILE_EXTENSIONS),
   }),
   help: helpFlag,
 };
@@ -56,44 +53,52 @@ const HELP = [
   ...flagRows(MERGE_FLAGS),
 ].join('\n');
 
+const CHECK: CommandLine<typeof CHECK_FLAGS> = {
+  command: `${PROGRAM} coverage check`,
+  flags: CHECK_FLAGS,
+  positionals: { min: 1, max: 1, what: 'the report to check' },
+  usage: '<report.json>',
+  help: () => HELP,
+};
+
+const MERGE: CommandLine<typeof MERGE_FLAGS> = {
+  command: `${PROGRAM} coverage merge`,
+  flags: MERGE_FLAGS,
+  positionals: { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'reports to merge' },
+  usage: '<report.json>…',
+  help: () => HELP,
+};
+
 export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [action, ...rest] = argv;
+  if (action === 'check') return check(rest, env);
+  if (action === 'merge') return merge(rest, env);
+  if (action === '--help' || action === '-h') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const reason = action === undefined ? 'coverage needs check or merge' : `unknown coverage action ${JSON.stringify(action)}; it is check or merge`;
+  process.stderr.write(`${PROGRAM} coverage: ${reason}\n${usage(CHECK)}\n${usage(MERGE)}\n`);
+  return 2;
+}
+
+/** A report, or the exit code after saying why the file is not one. */
+async function readReport(command: string, path: string): Promise<CoverageReport | number> {
   try {
-    if (action === 'check') return await check(rest, env);
-    if (action === 'merge') return await merge(rest, env);
-    if (action === '--help' || action === '-h') {
-      process.stdout.write(`${HELP}\n`);
-      return 0;
-    }
-    throw new ConfigError(action === undefined ? 'coverage needs check or merge' : `unknown coverage action ${JSON.stringify(action)}; it is check or merge`);
+    return parseCoverageReport(await readFile(path, 'utf8'), path);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${PROGRAM} coverage: ${error.message}\n${usageLine(`${PROGRAM} coverage check`, CHECK_FLAGS, '<report.json>')}\n${usageLine(`${PROGRAM} coverage merge`, MERGE_FLAGS, '<report.json>…')}\n`);
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `cannot read ${path}: no such file` : (error as Error).message;
+    process.stderr.write(`${command}: ${reason}\n`);
     return 2;
   }
 }
 
-async function readReport(path: string): Promise<CoverageReport> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  try {
-    return parseCoverageReport(text, path);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
-}
-
 async function check(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseFlags(CHECK_FLAGS, argv, env, { min: 1, max: 1, what: 'the report to check' });
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const report = await readReport(positionals[0]!);
+  const commandLine = readCommandLine(CHECK, argv, env);
+  if (typeof commandLine === 'number') return commandLine;
+  const { values, positionals } = commandLine;
+  const report = await readReport(CHECK.command, positionals[0]!);
+  if (typeof report === 'number') return report;
   const verdict = checkCoverage(report, { minPercent: values.minRules, required: values.require });
   process.stdout.write(`${verdict.percent}% of the rules answered (${report.total.covered} of ${report.total.total} operation-rule pairs)\n`);
   for (const reason of verdict.reasons) process.stdout.write(`not met: ${reason}\n`);
@@ -101,18 +106,25 @@ async function check(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<n
 }
 
 async function merge(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseFlags(MERGE_FLAGS, argv, env, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'reports to merge' });
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
+  const commandLine = readCommandLine(MERGE, argv, env);
+  if (typeof commandLine === 'number') return commandLine;
+  const { values, positionals } = commandLine;
+  if (values.out === undefined) {
+    process.stderr.write(`${MERGE.command}: merge needs --out <file>\n${usage(MERGE)}\n`);
+    return 2;
   }
-  if (values.out === undefined) throw new ConfigError('merge needs --out <file>');
-  const reports = await Promise.all(positionals.map(async (origin) => ({ origin, report: await readReport(origin) })));
+  const reports: { origin: string; report: CoverageReport }[] = [];
+  for (const origin of positionals) {
+    const report = await readReport(MERGE.command, origin);
+    if (typeof report === 'number') return report;
+    reports.push({ origin, report });
+  }
   let merged: CoverageReport;
   try {
     merged = mergeCoverage(reports);
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    process.stderr.write(`${MERGE.command}: ${(error as Error).message}\n`);
+    return 2;
   }
   await writeCoverageFile(values.out, merged);
   process.stdout.write(`merged ${reports.length} reports into ${values.out}: ${merged.total.percent}% of the rules answered\n`);

@@ -47,15 +47,23 @@ export interface ParsedCommandLine<Table extends FlagTable> {
   positionals: string[];
 }
 
-/**
- * Flags, then environment variables, then defaults; throws ConfigError naming the flag or variable at fault.
- * `positionals` says how many bare arguments the command takes (a file to read, say): none by default.
- */
+/** The bare arguments a command takes (a file to read, say): none unless said. */
+export interface Positionals {
+  min: number;
+  max: number;
+  /** What is missing when there are too few, e.g. `recording <recording.har>`. */
+  what?: string;
+  /** Checks and turns each one (throws InvalidValue), named `source` in its error, e.g. `the recording`. */
+  parse?: (raw: string) => string;
+  source?: string;
+}
+
+/** Flags, then environment variables, then defaults; throws ConfigError naming the flag, variable or argument at fault. */
 export function parseFlags<Table extends FlagTable>(
   table: Table,
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  positionals: { min: number; max: number; what?: string } = { min: 0, max: 0 },
+  positionals: Positionals = { min: 0, max: 0 },
 ): ParsedCommandLine<Table> {
   const entries = Object.entries(table);
   const options = Object.fromEntries(
@@ -70,30 +78,73 @@ export function parseFlags<Table extends FlagTable>(
   } catch (error) {
     throw new ConfigError(parseArgsReason(error as Error & { code?: string }, table));
   }
-  const help = parsed.values.help === true;
-  if (!help && parsed.positionals.length < positionals.min) throw new ConfigError(`missing ${positionals.what ?? 'argument'}`);
-  if (parsed.positionals.length > positionals.max) {
-    throw new ConfigError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}`);
-  }
   const values: Record<string, unknown> = {};
   for (const [key, spec] of entries) {
     const given = parsed.values[spec.name];
     const fromEnv = spec.env ? env[spec.env] : undefined;
     if (given !== undefined) {
       const raw = Array.isArray(given) ? given.join(',') : String(given);
-      values[key] = parseValue(spec, raw, `--${spec.name}`);
+      values[key] = parseValue(spec.parse, raw, `--${spec.name}`);
     } else if (spec.env && fromEnv !== undefined && fromEnv !== '') {
-      values[key] = parseValue(spec, fromEnv, spec.env);
+      values[key] = parseValue(spec.parse, fromEnv, spec.env);
     } else {
       values[key] = spec.default;
     }
   }
-  return { values: values as FlagValues<Table>, positionals: parsed.positionals };
+  if (values.help === true) return { values: values as FlagValues<Table>, positionals: parsed.positionals };
+  if (parsed.positionals.length < positionals.min) throw new ConfigError(`missing ${positionals.what ?? 'argument'}`);
+  if (parsed.positionals.length > positionals.max) {
+    throw new ConfigError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}`);
+  }
+  const { parse } = positionals;
+  return {
+    values: values as FlagValues<Table>,
+    positionals: parse ? parsed.positionals.map((raw) => parseValue(parse, raw, positionals.source ?? 'the argument')) : parsed.positionals,
+  };
 }
 
-function parseValue(spec: Flag<unknown>, raw: string, source: string): unknown {
+export interface CommandLine<Table extends FlagTable> {
+  /** As the user types it: `ep-cart-stub replay`. */
+  command: string;
+  flags: Table;
+  positionals?: Positionals;
+  /** The arguments in the usage line, e.g. `<recording.har>`. */
+  usage?: string;
+  help(): string;
+}
+
+/**
+ * A command's flags and arguments; or, when the command line is wrong or asks for help, the exit code after
+ * saying so: a usage error is one line and the usage on stderr (2), the help goes to stdout (0).
+ */
+export function readCommandLine<Table extends FlagTable>(
+  line: CommandLine<Table>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): ParsedCommandLine<Table> | number {
+  let parsed: ParsedCommandLine<Table>;
   try {
-    return spec.parse(raw);
+    parsed = parseFlags(line.flags, argv, env, line.positionals);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${line.command}: ${error.message}\n${usage(line)}\n`);
+    return 2;
+  }
+  if (parsed.values.help === true) {
+    process.stdout.write(`${line.help()}\n`);
+    return 0;
+  }
+  return parsed;
+}
+
+/** The usage lines printed under a usage error. */
+export function usage(line: Pick<CommandLine<FlagTable>, 'command' | 'flags' | 'usage'>): string {
+  return `${usageLine(line.command, line.flags, line.usage)}\nRun '${line.command} --help' for what each flag does.`;
+}
+
+function parseValue<T>(parse: (raw: string) => T, raw: string, source: string): T {
+  try {
+    return parse(raw);
   } catch (error) {
     if (!(error instanceof InvalidValue)) throw error;
     throw new ConfigError(`${source} ${error.message}, got ${JSON.stringify(raw)}${error.note ? ` (${error.note})` : ''}`);
@@ -153,8 +204,24 @@ export function nonEmpty(raw: string, what: string): string {
   return raw;
 }
 
+/** A path to write to, made absolute. */
+export function filePath(raw: string): string {
+  return resolve(nonEmpty(raw, 'must be a file path'));
+}
+
+/** A path to write a report to, whose extension names its format. */
+export function reportFile(extensions: readonly string[]): (raw: string) => string {
+  return (raw) => {
+    const path = filePath(raw);
+    if (!extensions.some((extension) => path.toLowerCase().endsWith(extension))) {
+      throw new InvalidValue(`must end in ${extensions.join(', ')} (the format)`);
+    }
+    return path;
+  };
+}
+
 export function existingFile(raw: string): string {
-  const path = resolve(nonEmpty(raw, 'must be a file path'));
+  const path = filePath(raw);
   let isFile = false;
   try {
     isFile = statSync(path).isFile();

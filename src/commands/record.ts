@@ -1,8 +1,7 @@
 /** `ep-cart-stub record --target URL --out FILE`: a recording proxy, until SIGTERM or SIGINT. */
-import { resolve } from 'node:path';
 import { FLAGS as SERVE_FLAGS, PROGRAM } from '../config.js';
 import { startRecorder } from '../recording/proxy.js';
-import { ConfigError, baseUrl, flag, flagRows, helpFlag, nonEmpty, parseFlags, usageLine } from './flags.js';
+import { baseUrl, filePath, flag, flagRows, helpFlag, readCommandLine, usage, usageLine, type CommandLine } from './flags.js';
 
 export const RECORD_FLAGS = {
   target: flag<string | undefined>({
@@ -19,7 +18,7 @@ export const RECORD_FLAGS = {
     description: 'the HAR file to write, entry by entry (emptied first)',
     default: undefined,
     defaultText: 'required',
-    parse: (raw) => resolve(nonEmpty(raw, 'must be a file path')),
+    parse: filePath,
   }),
   // The proxy stands where the stub would: the same flags, but not the stub's environment variables.
   port: { ...SERVE_FLAGS.port, env: undefined },
@@ -27,32 +26,30 @@ export const RECORD_FLAGS = {
   help: helpFlag,
 };
 
-const COMMAND = `${PROGRAM} record`;
+const COMMAND_LINE: CommandLine<typeof RECORD_FLAGS> = {
+  command: `${PROGRAM} record`,
+  flags: RECORD_FLAGS,
+  help: () =>
+    [
+      `${PROGRAM} record: a proxy that forwards every request to --target and appends each exchange, secrets masked, to a HAR file`,
+      '',
+      usageLine(`${PROGRAM} record`, RECORD_FLAGS),
+      '',
+      ...flagRows(RECORD_FLAGS),
+      '',
+      `Replay the file against the stub with: ${PROGRAM} replay <file>`,
+    ].join('\n'),
+};
+const COMMAND = COMMAND_LINE.command;
 
 export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
-  let values;
-  try {
-    ({ values } = parseFlags(RECORD_FLAGS, argv, env));
-    if (!values.help && values.target === undefined) throw new ConfigError('missing --target <url>');
-    if (!values.help && values.out === undefined) throw new ConfigError('missing --out <file>');
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${COMMAND}: ${error.message}\n${usageLine(COMMAND, RECORD_FLAGS)}\n`);
+  const commandLine = readCommandLine(COMMAND_LINE, argv, env);
+  if (typeof commandLine === 'number') return commandLine;
+  const { values } = commandLine;
+  const missing = values.target === undefined ? 'missing --target <url>' : values.out === undefined ? 'missing --out <file>' : undefined;
+  if (missing) {
+    process.stderr.write(`${COMMAND}: ${missing}\n${usage(COMMAND_LINE)}\n`);
     return 2;
-  }
-  if (values.help) {
-    process.stdout.write(
-      [
-        `${COMMAND}: a proxy that forwards every request to --target and appends each exchange, secrets masked, to a HAR file`,
-        '',
-        usageLine(COMMAND, RECORD_FLAGS),
-        '',
-        ...flagRows(RECORD_FLAGS),
-        '',
-        `Replay the file against the stub with: ${PROGRAM} replay <file>`,
-      ].join('\n') + '\n',
-    );
-    return 0;
   }
   const target = values.target!;
   const out = values.out!;

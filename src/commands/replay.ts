@@ -1,12 +1,10 @@
 /** `ep-cart-stub replay FILE`: replays a HAR against the stub and reports every difference; exit 0, 1 or 2. */
 import { writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { PROGRAM } from '../config.js';
 import { RecordingError, readRecording } from '../recording/har.js';
 import { describeDifference, replay, replayJson, replayJunit, summaryLine } from '../recording/replay.js';
-import { ConfigError, InvalidValue, baseUrl, existingFile, flag, flagRows, helpFlag, nonEmpty, parseFlags, usageLine } from './flags.js';
-
-const outputFile = (raw: string) => resolve(nonEmpty(raw, 'must be a file path'));
+import { baseUrl, existingFile, filePath, flag, flagRows, helpFlag, readCommandLine, usageLine, type CommandLine } from './flags.js';
 
 export const REPLAY_FLAGS = {
   target: flag<string | undefined>({
@@ -32,7 +30,7 @@ export const REPLAY_FLAGS = {
     description: 'also write the result as JUnit XML, one test case per replayed entry',
     default: undefined,
     defaultText: 'none',
-    parse: outputFile,
+    parse: filePath,
   }),
   json: flag<string | undefined>({
     name: 'json',
@@ -40,40 +38,35 @@ export const REPLAY_FLAGS = {
     description: 'also write the result as JSON',
     default: undefined,
     defaultText: 'none',
-    parse: outputFile,
+    parse: filePath,
   }),
   help: helpFlag,
 };
 
-const COMMAND = `${PROGRAM} replay`;
 const POSITIONAL = '<recording.har>';
+const COMMAND_LINE: CommandLine<typeof REPLAY_FLAGS> = {
+  command: `${PROGRAM} replay`,
+  flags: REPLAY_FLAGS,
+  positionals: { min: 1, max: 1, what: `recording ${POSITIONAL}`, parse: existingFile, source: 'the recording' },
+  usage: POSITIONAL,
+  help: () =>
+    [
+      `${PROGRAM} replay: sends a recording's Elastic Path requests to the stub and reports every answer that differs`,
+      '',
+      usageLine(`${PROGRAM} replay`, REPLAY_FLAGS, POSITIONAL),
+      '',
+      ...flagRows(REPLAY_FLAGS),
+      '',
+      'Exit status: 0 no difference, 1 differences, 2 a usage error or a file that is not a HAR.',
+    ].join('\n'),
+};
+const COMMAND = COMMAND_LINE.command;
 
 export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let values;
-  let file: string | undefined;
-  try {
-    let positionals;
-    ({ values, positionals } = parseFlags(REPLAY_FLAGS, argv, env, { min: 1, max: 1, what: `recording ${POSITIONAL}` }));
-    file = positionals[0] === undefined ? undefined : recordingFile(positionals[0]);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${COMMAND}: ${error.message}\n${usageLine(COMMAND, REPLAY_FLAGS, POSITIONAL)}\n`);
-    return 2;
-  }
-  if (values.help || file === undefined) {
-    process.stdout.write(
-      [
-        `${COMMAND}: sends a recording's Elastic Path requests to the stub and reports every answer that differs`,
-        '',
-        usageLine(COMMAND, REPLAY_FLAGS, POSITIONAL),
-        '',
-        ...flagRows(REPLAY_FLAGS),
-        '',
-        'Exit status: 0 no difference, 1 differences, 2 a usage error or a file that is not a HAR.',
-      ].join('\n') + '\n',
-    );
-    return 0;
-  }
+  const commandLine = readCommandLine(COMMAND_LINE, argv, env);
+  if (typeof commandLine === 'number') return commandLine;
+  const { values } = commandLine;
+  const file = commandLine.positionals[0]!;
   let recording;
   try {
     recording = readRecording(file);
@@ -93,13 +86,4 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
   if (values.junit) writeFileSync(values.junit, replayJunit(report, `${COMMAND} ${basename(file)}`));
   if (values.json) writeFileSync(values.json, replayJson(report));
   return report.differences.length === 0 ? 0 : 1;
-}
-
-function recordingFile(raw: string): string {
-  try {
-    return existingFile(raw);
-  } catch (error) {
-    if (!(error instanceof InvalidValue)) throw error;
-    throw new ConfigError(`the recording ${error.message}, got ${JSON.stringify(raw)}${error.note ? ` (${error.note})` : ''}`);
-  }
 }

@@ -1,24 +1,16 @@
 /** `ep-cart-stub [serve]`: parse the flags, start the stub, say where it is, stop cleanly on a signal. */
 import { constants } from 'node:os';
 import { banner, colored, startFacts } from '../banner.js';
-import { ConfigError, PROGRAM, VERSION, help, parseConfig, stubOptions, usage, type Config } from '../config.js';
+import { PROGRAM, SERVE_COMMAND_LINE, VERSION, stubOptions, type Config } from '../config.js';
+import { readCommandLine } from './flags.js';
 import { startStub, type RunningStub } from '../index.js';
 import { DataFileError, cannotKeepState } from '../store/data-file-problems.js';
 
 /** Serves the stub: resolves an exit code, or undefined while the stub runs. */
 export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
-  let config: Config;
-  try {
-    config = parseConfig(argv, env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n${usage()}\n`);
-    return 2;
-  }
-  if (config.help) {
-    process.stdout.write(`${help()}\n`);
-    return 0;
-  }
+  const commandLine = readCommandLine(SERVE_COMMAND_LINE, argv, env);
+  if (typeof commandLine === 'number') return commandLine;
+  const config: Config = commandLine.values;
   if (config.version) {
     process.stdout.write(`${VERSION}\n`);
     return 0;

@@ -7,7 +7,7 @@ import { startStub, type RunningStub } from '../index.js';
 import { junitXml } from '../reports/junit.js';
 import { SECRET_HEADERS } from '../secrets.js';
 import { Aliases, compareBodies, matchesPattern, pairValues, type Difference, type Found, type Origins } from './compare.js';
-import { bodyValue, headerOf, responseBodyOf, type HarEntry, type Recording } from './har.js';
+import { bodyValue, responseBodyOf, type HarEntry, type Recording } from './har.js';
 import { HOP_BY_HOP } from './proxy.js';
 import { inferSeed, type IndexedEntry, type Seed } from './seed.js';
 
