@@ -56,6 +56,12 @@ describe('EP-Stub-Rule names the rule behind every answer', () => {
     expect((await stub.request({ method: 'GET', url: '/__stub/state' })).headers['ep-stub-rule']).toBe('control');
   });
 
+  it('a URL that does not decode, answered before any route, is contract.http', async () => {
+    const response = await stub.request({ method: 'GET', url: '/v2/carts/%zz', headers: auth.cc });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['ep-stub-rule']).toBe('contract.http');
+  });
+
   it('the journal names the rule of each request', async () => {
     await associate(ids.acme);
     await associate(ids.acme);

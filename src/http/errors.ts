@@ -72,6 +72,8 @@ export function answerFrameworkError(error: FastifyError, _request: FastifyReque
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
       ? 'A path segment is longer than the stub accepts'
       : 'The URL is not valid: a percent-encoded sequence in it does not decode';
+  // Fastify answers these before any hook, so the trace's onSend never sees them.
+  if (reply.server.ruleHeader) reply.header(RULE_HEADER, 'contract.http');
   void sendError(reply, new StubError('BadRequest', { detail }), false);
 }
 

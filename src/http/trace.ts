@@ -9,6 +9,10 @@ import type { Coverage } from '../coverage/coverage.js';
 export const RULE_HEADER = 'EP-Stub-Rule';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Whether answers carry the `EP-Stub-Rule` header. */
+    ruleHeader: boolean;
+  }
   interface FastifyRequest {
     /** The rule behind the answer, once one decided it (handlers, the error path, faults, Prefer, docs). */
     rule: RuleId | undefined;
@@ -28,6 +32,7 @@ export interface TraceOptions {
  */
 export function installTrace(app: FastifyInstance, { header, coverage }: TraceOptions): void {
   app.decorateRequest('rule', undefined);
+  app.decorate('ruleHeader', header);
   if (header) {
     app.addHook('onSend', (request, reply, payload, done) => {
       reply.header(RULE_HEADER, ruleOf(request.rule, request.method));
