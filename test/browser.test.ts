@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coverageHtml } from '../src/coverage/files.js';
 import { startStub, type RunningStub } from '../src/index.js';
 import type { RunningProcess } from './support/processes.js';
 import { startShippedStub } from './support/shipped.js';
@@ -238,3 +239,41 @@ function storefrontHtml(stubUrl: string): string {
     );`;
   return `<!doctype html><html><head><title>Storefront</title></head><body><p id="result"></p><script>${script}</script></body></html>`;
 }
+
+describe('the HTML coverage report, as a person opens it', () => {
+  it(
+    'opens with no console errors; never-answered rules stand out and decision rows are marked',
+    async () => {
+      const stub = await startStub({ port: 0 });
+      await fetch(`${stub.url}/v2/carts/demo-cart-empty/relationships/accounts`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer demo-client-credentials-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ data: [{ type: 'account', id: ids.acme }] }),
+      });
+      const html = coverageHtml(stub.coverage());
+      await stub.close();
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      try {
+        await page.setContent(html);
+        const answered = page.locator('tr.hit', { hasText: 'associations.16' }).first();
+        const never = page.locator('tr.never', { hasText: 'associations.14' }).first();
+        await answered.waitFor();
+        // Runs in the page, where getComputedStyle exists (this file is compiled without the DOM's types).
+        type Window = { getComputedStyle(element: unknown): { backgroundColor: string } };
+        const background = (row: Locator) => row.evaluate((element) => (globalThis as unknown as Window).getComputedStyle(element).backgroundColor);
+        expect(await background(never)).not.toBe(await background(answered));
+        expect(await never.locator('.hits').innerText()).toBe('never');
+        expect(await page.locator('tr', { hasText: 'associations.18' }).first().locator('.decision').count()).toBe(1);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+});

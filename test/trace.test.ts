@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BEHAVIOUR_RULES } from '../src/domain/rules.js';
+import { DOCUMENTS_WITH_RULES, withRulesTables } from '../src/domain/rules-table.js';
 import { startStub } from '../src/index.js';
 import { CATALOGUE_VERSION, coverageReport, type CoverageReport } from '../src/coverage/coverage.js';
 import { REPO_DIR, cleanEnv, run } from './support/processes.js';
@@ -187,5 +188,21 @@ describe('the shipped command: --coverage-report on SIGTERM, coverage check and 
     const refused = await cli(['coverage', 'merge', join(dir, 'a.json'), join(dir, 'old.json'), '-o', join(dir, 'x.json')]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('different versions of the stub');
+  });
+});
+
+describe('the behaviour documents', () => {
+  it.each(DOCUMENTS_WITH_RULES)('%s holds the tables generated from the rule catalogue (npm run docs writes them)', (path) => {
+    const text = readFileSync(join(REPO_DIR, path), 'utf8');
+    expect(withRulesTables(text, path)).toBe(text);
+  });
+
+  it('every rule id of the catalogue is unique, and each section numbers its rows 1, 2, 3… without a gap', () => {
+    const bySection = new Map<string, number[]>();
+    for (const { id } of BEHAVIOUR_RULES) {
+      const [section, number] = id.split('.');
+      bySection.set(section!, [...(bySection.get(section!) ?? []), Number(number)]);
+    }
+    for (const [section, numbers] of bySection) expect(numbers, section).toEqual(numbers.map((_, i) => i + 1));
   });
 });
