@@ -12,6 +12,7 @@ import { startStub } from '../src/index.js';
 import { CATALOGUE_VERSION, coverageReport, type CoverageReport } from '../src/coverage/coverage.js';
 import { REPO_DIR, cleanEnv, run } from './support/processes.js';
 import { SHIPPED, startShippedStub } from './support/shipped.js';
+import { readJunit } from './support/junit.js';
 import { auth, ids, startTestStub, type TestStub } from './support/stub.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ep-cart-stub-trace-'));
@@ -135,7 +136,9 @@ describe('coverage', () => {
     const text = readFileSync(file, 'utf8');
     if (extension === 'json') expect((JSON.parse(text) as CoverageReport).covered).toEqual(['createAccountCartAssociation associations.16']);
     if (extension === 'xml') {
-      expect(text).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
+      const cases = readJunit(text).flat();
+      expect(cases.filter((c) => c.skipped === undefined).map((c) => c.name)).toEqual(['associations.16 (200, doc): POST: a new association']);
+      expect(cases).toHaveLength(BEHAVIOUR_RULES.reduce((sum, rule) => sum + rule.operations.length, 0));
       expect(text).toContain('<testcase name="associations.16 (200, doc): POST: a new association" classname="createAccountCartAssociation"');
       expect(text).toMatch(/<testcase name="associations.14[^>]*>\n\s*<skipped message="never answered by this rule"\/>/);
     }
