@@ -75,16 +75,30 @@ const machine = describeMachine(ROOT, PRISM_VERSION);
 // back, in rounds, and the round with the median ratio is the one reported. The bare route is measured under
 // two loads: the stub's own (a new path on every request, which costs autocannon more than a fixed request),
 // which the target is read against, and one fixed path, the cheapest load there is.
-const rounds: { memory: Awaited<ReturnType<typeof measureNewAssociations>>; bare: Measured; bareOnePath: Measured; ratio: number }[] = [];
+// The stub without its rule trace (no EP-Stub-Rule header, no coverage counts) runs in the same rounds: what
+// the trace costs is read as trace on / trace off, each round's pair back to back.
+type NewAssociations = Awaited<ReturnType<typeof measureNewAssociations>>;
+const rounds: { memory: NewAssociations; untraced: NewAssociations; bare: Measured; bareOnePath: Measured; ratio: number; traceRatio: number }[] = [];
 for (let round = 0; round < plan.ratioRounds; round++) {
   log(`stub, in-memory: ${plan.associations} new associations`);
   const memory = await measureNewAssociations('stub, in-memory', []);
+  log('stub, in-memory, rule trace off');
+  const untraced = await measureNewAssociations('stub, in-memory, rule trace off', [], ['--trace', '0']);
   log('bare Fastify route, a new path each request');
   const bare = await measureBare('new paths');
   log('bare Fastify route, one path');
   const bareOnePath = await measureBare('one path');
-  rounds.push({ memory, bare, bareOnePath, ratio: memory.result.perSecond / bare.result.perSecond });
+  rounds.push({
+    memory,
+    untraced,
+    bare,
+    bareOnePath,
+    ratio: memory.result.perSecond / bare.result.perSecond,
+    traceRatio: memory.result.perSecond / untraced.result.perSecond,
+  });
 }
+const traceRatios = rounds.map((r) => r.traceRatio).sort((a, b) => a - b);
+const traceRatio = traceRatios[Math.floor(traceRatios.length / 2)]!;
 const headToHead = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
 const { memory, bare, bareOnePath } = headToHead;
 /** The memory target is read against the worst round, not the one reported for speed. */
@@ -95,7 +109,7 @@ if (rounds.length > 1) {
   bare.row.note = note;
   bareOnePath.row.note = note;
 }
-rows.push(memory.row);
+rows.push(memory.row, headToHead.untraced.row);
 
 log('stub, in-memory: re-association');
 const reassociation = await withServer(stubServer(), async (server) => {
@@ -243,6 +257,11 @@ targets.push(
     `${show(stubOverBare && stubOverBare * 100, '%')} (${show(stubOverBareOnePath && stubOverBareOnePath * 100, '%')} of the bare route under one fixed path)`,
     (stubOverBare ?? 0) >= 0.6,
   ),
+  target(
+    'association POST with the rule trace on ≥ 95% of the same stub with it off',
+    `${show(traceRatio * 100, '%')} (median of ${rounds.length} round${rounds.length > 1 ? 's' : ''}: ${rounds.map((r) => r.traceRatio.toFixed(2)).join(', ')})`,
+    traceRatio >= 0.95,
+  ),
   target('association POST ≥ 5× Prism', show(stubOverPrism), (stubOverPrism ?? 0) >= 5),
   target('stub cold start ≤ 250 ms', `${stubCold.toFixed(0)} ms (median of ${plan.coldStarts})`, stubCold <= 250),
   target(
@@ -279,6 +298,7 @@ const report: Report = {
   ratios: [
     { name: 'stub / bare Fastify (association POST, in-memory; same load, a new path each request)', value: show(stubOverBare) },
     { name: 'stub / bare Fastify with one fixed path', value: show(stubOverBareOnePath) },
+    { name: 'stub with the rule trace / without it (association POST)', value: show(traceRatio) },
     { name: 'stub / Prism (same POST)', value: show(stubOverPrism) },
     { name: 'file store / in-memory (association POST)', value: show(fileOverMemory) },
     { name: 'file store with --fsync / in-memory (association POST)', value: show(fsyncedOverMemory) },
@@ -315,9 +335,9 @@ process.exit(missed.length === 0 ? 0 : 1);
  * for the file store after a SIGKILL and a restart from the file, so that every 2xx must have been durable.
  * The caller records the row.
  */
-async function measureNewAssociations(serverName: string, storeArgs: string[]) {
+async function measureNewAssociations(serverName: string, storeArgs: string[], otherArgs: string[] = []) {
   const total = plan.associationWarmup + plan.associations;
-  const server = await stubServer('--empty', String(total), ...storeArgs);
+  const server = await stubServer('--empty', String(total), ...storeArgs, ...otherArgs);
   try {
     const token = await issueToken(server.url, 'client_credentials');
     const { warmup, measured } = await newPathLoad(server, jsonHeaders(token));

@@ -3,7 +3,9 @@
  * line (`{"url":…}`) for the bench to read. `--data-file` asks for the file store (`--fsync 1`, synced); if
  * no file appears once the seed is durable, the build has no file store, and it says so and exits 3.
  *
- *   node bench/servers/stub.js [--empty N] [--owned N] [--data-file PATH [--fsync 1]]
+ * `--trace 0` turns the rule trace off (the baseline of its cost).
+ *
+ *   node bench/servers/stub.js [--empty N] [--owned N] [--data-file PATH [--fsync 1]] [--trace 0]
  */
 import { existsSync } from 'node:fs';
 import { stopYoungGenerationGrowth } from '../../dist/heap.js';
@@ -12,7 +14,13 @@ import { options, seedCarts } from './seed.js';
 
 const args = options();
 const dataFile = args['data-file'];
-const stub = await startStub({ port: 0, host: '127.0.0.1', logger: false, ...(dataFile ? { dataFile, fsync: args.fsync === '1' } : {}) });
+const stub = await startStub({
+  port: 0,
+  host: '127.0.0.1',
+  logger: false,
+  trace: args.trace !== '0',
+  ...(dataFile ? { dataFile, fsync: args.fsync === '1' } : {}),
+});
 await seedCarts(stub.store, { empty: Number(args.empty ?? 0), owned: Number(args.owned ?? 0) });
 if (dataFile && !existsSync(dataFile)) {
   console.log(JSON.stringify({ error: 'file store not available: startStub ignored the dataFile option' }));

@@ -58,6 +58,11 @@ export interface AppOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Name each answer's rule in an `EP-Stub-Rule` header. Default true. */
   ruleHeader?: boolean;
+  /**
+   * Trace rules at all: the header and the coverage counts. Default true; off, every journal entry says
+   * `docs` and coverage stays empty. For measuring what the trace costs (`npm run bench`).
+   */
+  trace?: boolean;
 }
 
 export interface App {
@@ -152,7 +157,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   await fastify.register(formBody);
   registerDocs(fastify, contract, { store, sandbox: limits });
   installErrorHandling(fastify);
-  installTrace(fastify, { header: options.ruleHeader ?? true, coverage: counts });
+  installTrace(fastify, { on: options.trace ?? true, header: options.ruleHeader ?? true, coverage: counts });
   installJournal(fastify, journal);
   installFaults(fastify, faults, options.latencyMs ?? 0);
   installPrefer(fastify);

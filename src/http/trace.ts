@@ -20,6 +20,8 @@ declare module 'fastify' {
 }
 
 export interface TraceOptions {
+  /** Off, nothing is traced: the benchmark's baseline. */
+  on: boolean;
   /** Send the `EP-Stub-Rule` header (on by default). */
   header: boolean;
   coverage: Coverage;
@@ -30,9 +32,10 @@ export interface TraceOptions {
  * itself) or the docs. Coverage counts Elastic Path's operations only: the control API and the probes are
  * the stub's own.
  */
-export function installTrace(app: FastifyInstance, { header, coverage }: TraceOptions): void {
+export function installTrace(app: FastifyInstance, { on, header, coverage }: TraceOptions): void {
   app.decorateRequest('rule', undefined);
-  app.decorate('ruleHeader', header);
+  app.decorate('ruleHeader', on && header);
+  if (!on) return;
   if (header) {
     app.addHook('onSend', (request, reply, payload, done) => {
       reply.header(RULE_HEADER, ruleOf(request.rule, request.method));
