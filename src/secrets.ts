@@ -15,3 +15,10 @@ export const TOKEN_FIELDS: ReadonlySet<string> = new Set(['access_token', 'token
 
 /** The operations that answer tokens. */
 export const TOKEN_PATHS: ReadonlySet<string> = new Set(['/oauth/access_token', '/v2/account-members/tokens', '/v2/customers/tokens']);
+
+/** `value` with the members named in `secrets` (any case) masked, wherever they are. */
+export function masked(value: unknown, secrets: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => masked(item, secrets));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, secrets.has(key.toLowerCase()) ? '*****' : masked(item, secrets)]));
+}

@@ -3,7 +3,7 @@
  * store, then replayed against fresh stubs (and against stubs that answer differently on purpose).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import http, { type IncomingMessage, type Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { startRecorder } from '../src/recording/proxy.js';
 import { replay, selectEntries } from '../src/recording/replay.js';
 import { inferSeed } from '../src/recording/seed.js';
 import { junitXml } from '../src/reports/junit.js';
+import { startAlteringProxy, type Alteration } from './support/altering-proxy.js';
 import { readJunit } from './support/junit.js';
 import { RunningProcess, cleanEnv, run } from './support/processes.js';
 import { SHIPPED } from './support/shipped.js';
@@ -216,36 +217,12 @@ describe('replay', () => {
 
   describe('a target that answers one thing differently: reported once, at its place', () => {
     /** A proxy before a seeded stub that changes the one answer `alter` picks. */
-    async function alteringTarget(alter: (answer: { method: string; path: string; status: number; body: any }) => { status: number; body: any } | undefined) {
+    async function alteringTarget(alter: Alteration) {
       const backend = await stub();
       await backend.reset(inferSeed(selectEntries(recording).replayable).state);
-      const backendUrl = new URL(backend.url);
-      const server = http.createServer((incoming, outgoing) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () => {
-          // The Host header is passed as it came, so that the stub's links name the proxy, as a real target's would.
-          const upstream = http.request(
-            { host: backendUrl.hostname, port: backendUrl.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
-            (answer: IncomingMessage) => {
-              const body: Buffer[] = [];
-              answer.on('data', (chunk: Buffer) => body.push(chunk));
-              answer.on('end', () => {
-                const text = Buffer.concat(body).toString('utf8');
-                const original = { method: incoming.method!, path: incoming.url!.split('?')[0]!, status: answer.statusCode!, body: text ? JSON.parse(text) : undefined };
-                const altered = alter(original);
-                const sent = altered ? (altered.body === undefined ? '' : JSON.stringify(altered.body)) : text;
-                outgoing.writeHead(altered?.status ?? original.status, { 'content-type': 'application/json' });
-                outgoing.end(sent);
-              });
-            },
-          );
-          upstream.end(Buffer.concat(chunks));
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      started.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const proxy = await startAlteringProxy(backend.url, alter);
+      started.push(proxy);
+      return proxy.url;
     }
 
     const isSecondAccount = (answer: { status: number; body: any }) => answer.status === 403 && answer.body?.errors?.[0]?.title === 'Cannot associate more than one account';

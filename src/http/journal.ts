@@ -1,6 +1,6 @@
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { SECRET_FIELDS, SECRET_HEADERS } from '../secrets.js';
+import { SECRET_FIELDS, SECRET_HEADERS, masked } from '../secrets.js';
 import type { RuleId } from '../domain/rules.js';
 import { ruleOf } from './trace.js';
 
@@ -144,12 +144,4 @@ function kept(body: unknown, contentLength: string | undefined): unknown {
   // A chunked body has no Content-Length; measuring it costs once per such request, only when it is recorded.
   const size = contentLength === undefined ? Buffer.byteLength(JSON.stringify(body) ?? '') : Number(contentLength);
   return size > JOURNAL_BODY_LIMIT ? `(a body of ${size} bytes, not kept: the journal keeps bodies up to ${JOURNAL_BODY_LIMIT} bytes)` : body;
-}
-
-function masked(value: unknown, secrets: ReadonlySet<string>): unknown {
-  if (Array.isArray(value)) return value.map((item) => masked(item, secrets));
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, secrets.has(key.toLowerCase()) ? '*****' : masked(item, secrets)]),
-  );
 }
