@@ -124,6 +124,22 @@ describe('coverage', () => {
     for (const rule of BEHAVIOUR_RULES) expect(listed, rule.id).toContain(rule.id);
   });
 
+  it('is per process and in memory: a stub restarted on the same data file starts with no counts', async () => {
+    const dataFile = join(dir, 'state.json');
+    const first = await startStub({ port: 0, dataFile });
+    await fetch(`${first.url}/v2/carts/demo-cart-empty/relationships/accounts`, {
+      method: 'POST',
+      headers: { ...auth.cc, 'content-type': 'application/json' },
+      body: JSON.stringify({ data: [{ type: 'account', id: ids.acme }] }),
+    });
+    expect(first.coverage().covered).toEqual(['createAccountCartAssociation associations.16']);
+    await first.close();
+    const second = await startStub({ port: 0, dataFile });
+    expect(second.coverage().answers).toEqual([]);
+    expect(second.store.cart('demo-cart-empty')?.account_ids).toEqual([ids.acme]);
+    await second.close();
+  });
+
   it.each(['json', 'xml', 'html'])('coverageReport FILE.%s is written when the stub closes', async (extension) => {
     const file = join(dir, `coverage.${extension}`);
     const running = await startStub({ port: 0, coverageReport: file });

@@ -15,7 +15,7 @@ import { SCENARIOS } from '../src/verify/scenarios.js';
 import { verify, type VerifyReport } from '../src/verify/verify.js';
 import { startAlteringProxy, type Alteration } from './support/altering-proxy.js';
 import { readJunit } from './support/junit.js';
-import { REPO_DIR, cleanEnv, run } from './support/processes.js';
+import { REPO_DIR, RunningProcess, cleanEnv, run } from './support/processes.js';
 import { SHIPPED, startShippedStub } from './support/shipped.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ep-cart-stub-verify-'));
@@ -195,6 +195,21 @@ describe('the shipped command', () => {
     const { code, stdout } = await cli(['verify', '--target', proxy.url, '--only', 'associations.1*']);
     expect(code).toBe(1);
     expect(stdout).toContain('associations.18 is a decision of the stub, and the target answered otherwise (404 Not Found): please tell us.');
+  });
+
+  it('Ctrl-C (SIGINT) stops the run, deletes every cart it made and exits 130', async () => {
+    const stub = await freshStub();
+    // Every Elastic Path answer waits, so that the run is still going when the signal comes.
+    stub.faults.add({ latency_ms: 100 });
+    const child = new RunningProcess(SHIPPED.bin, ['verify', '--target', stub.url, '--concurrency', '1'], { cwd: REPO_DIR, env: cleanEnv() });
+    try {
+      await expect.poll(() => stub.requests().some((entry) => entry.operationId === 'createACart'), { timeout: 15_000 }).toBe(true);
+      child.signal('SIGINT');
+      expect((await child.exited).code).toBe(130);
+    } finally {
+      await child.stop();
+    }
+    expect(cartIds(stub)).toEqual(fixtureCarts);
   });
 
   it('without --target, or with a target that does not answer: exit 2', async () => {
