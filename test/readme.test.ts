@@ -1,48 +1,77 @@
-/** The README's curl blocks, run verbatim (only the address differs) against a fresh stub. */
+/**
+ * The documents tell the truth: every shell block of the README and of docs/ is either run here or says why
+ * not (`<!-- run: NAME -->` or `<!-- not run: REASON -->` just above it). The blocks of a document that run
+ * do so in order, on one fresh stub, as a reader would run them; the address is the only change, and
+ * `ep-cart-stub` is the shipped command. Each `# > TEXT` line is output the block promises, found in order.
+ */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startStub, type RunningStub } from '../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startStub } from '../src/index.js';
+import { REPO_DIR, cleanEnv } from './support/processes.js';
+import { SHIPPED } from './support/shipped.js';
 
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const DOCUMENTS = ['README.md', ...readdirSync(join(REPO_DIR, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 
-function block(name: string): string {
-  const match = new RegExp(`<!-- readme-test: ${name} -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(README);
-  if (!match) throw new Error(`README has no block marked readme-test: ${name}`);
-  return match[1]!;
+interface Block {
+  line: number;
+  /** What the comment above it says: run (with its name) or not (with why). */
+  marker: { run: string } | { notRun: string } | undefined;
+  script: string;
 }
 
-let stub: RunningStub | undefined;
-afterEach(() => stub?.close());
-
-async function run(script: string): Promise<string> {
-  stub = await startStub({ port: 0 });
-  const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script.replaceAll('http://127.0.0.1:4010', stub.url)]);
-  return stdout;
+function shellBlocks(path: string): Block[] {
+  const lines = readFileSync(join(REPO_DIR, path), 'utf8').split('\n');
+  const blocks: Block[] = [];
+  lines.forEach((line, i) => {
+    if (line !== '```sh') return;
+    const end = lines.indexOf('```', i + 1);
+    const above = lines.slice(0, i).reverse().find((text) => text.trim() !== '') ?? '';
+    const run = /^<!-- run: (.+) -->$/.exec(above)?.[1];
+    const notRun = /^<!-- not run(?: verbatim)?: (.+) -->$/.exec(above)?.[1];
+    blocks.push({ line: i + 1, marker: run ? { run } : notRun ? { notRun } : undefined, script: lines.slice(i + 1, end).join('\n') });
+  });
+  return blocks;
 }
 
-describe('the README tells the truth', () => {
-  it('the quick-start curl examples print the statuses and bodies their comments promise, in order', async () => {
-    const script = block('quick-start');
-    const promised = script
-      .split('\n')
-      .filter((line) => /^# (HTTP\/1\.1 |\{)/.test(line))
-      .map((line) => line.slice(2));
-    expect(promised.length).toBeGreaterThanOrEqual(6);
-    let output = await run(script);
-    for (const line of promised) {
-      const at = output.indexOf(line);
-      expect(at, `README promises: ${line}`).toBeGreaterThanOrEqual(0);
-      output = output.slice(at + line.length);
-    }
+const work = mkdtempSync(join(tmpdir(), 'ep-cart-stub-readme-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.each(DOCUMENTS)('%s', (path) => {
+  const blocks = shellBlocks(path);
+
+  it('every shell block is run by this test, or says why not', () => {
+    expect(blocks.filter((block) => block.marker === undefined).map((block) => `${path}:${block.line}`)).toEqual([]);
   });
 
-  it('the full-flow walk-through prints 200, 204, the new cart then demo-cart-acme, 204, 204', async () => {
-    const lines = (await run(block('full-flow'))).trim().split('\n');
-    expect(lines).toHaveLength(5);
-    expect(lines.slice(0, 2)).toEqual(['200', '204']);
-    expect(lines[2]).toMatch(/^[0-9a-f-]{36} demo-cart-acme$/);
-    expect(lines.slice(3)).toEqual(['204', '204']);
+  const runnable = blocks.filter((block) => block.marker && 'run' in block.marker);
+  // A document with nothing to run (the behaviour table) has only the test above.
+  if (runnable.length === 0) return;
+  it(`its blocks, run in order on a fresh stub, print what they promise: ${runnable.map((b) => (b.marker as { run: string }).run).join('; ')}`, async () => {
+    const stub = await startStub({ port: 0 });
+    const cwd = mkdtempSync(join(work, 'blocks-'));
+    try {
+      for (const block of runnable) {
+        const script = block.script.replaceAll('http://127.0.0.1:4010', stub.url);
+        const env = cleanEnv({ PATH: `${dirname(SHIPPED.bin)}:${process.env.PATH ?? ''}` });
+        const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], { cwd, env });
+        const promised = block.script
+          .split('\n')
+          .filter((line) => line.startsWith('# > '))
+          .map((line) => line.slice(4));
+        expect(promised.length, `${path}:${block.line} promises no output (# > lines)`).toBeGreaterThan(0);
+        let rest = stdout;
+        for (const line of promised) {
+          const at = rest.indexOf(line);
+          expect(at, `${path}:${block.line} promises ${JSON.stringify(line)}; it printed:\n${stdout}`).toBeGreaterThanOrEqual(0);
+          rest = rest.slice(at + line.length);
+        }
+      }
+    } finally {
+      await stub.close();
+    }
   });
 });
