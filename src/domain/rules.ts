@@ -9,7 +9,7 @@ import { StubError, type ErrorName } from './errors.js';
 /** How sure the stub is of a row: Elastic Path's docs say so, official clients show it, or the stub chose. */
 export type Basis = 'doc' | 'evidence' | 'decision';
 
-export const ASSOCIATION_OPERATIONS = [
+const ASSOCIATION_OPERATIONS = [
   'createAccountCartAssociation',
   'deleteAccountCartAssociation',
   'createCustomerCartAssociation',
@@ -130,10 +130,6 @@ const byId = new Map<string, Rule>(BEHAVIOUR_RULES.map((rule) => [rule.id, rule]
 
 export function behaviourRule(id: BehaviourRuleId): Rule {
   return byId.get(id)!;
-}
-
-export function isBehaviourRule(id: string): id is BehaviourRuleId {
-  return byId.has(id);
 }
 
 /** The error a row answers with: `StubError(name)` that names the row, so that nothing has to guess it later. */

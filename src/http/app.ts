@@ -95,7 +95,8 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     (clientId, issuedAt) => sandboxes.admits(clientId, issuedAt),
   );
   const journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
-  const faults = new Faults(faultCheck(contract));
+  const apiOperations = contract.operations.filter((op) => op.elasticPath).map(({ operationId, method, path }) => ({ operationId, method, path }));
+  const faults = new Faults(faultCheck(contract, new Set(apiOperations.map((op) => op.operationId))));
   const counts = new Coverage();
   const reset = async (state?: FixtureData) => {
     await store.replace(completeState(state === undefined ? fixtures : validState(state, check), clock.iso()));
@@ -103,7 +104,6 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     faults.clear();
     counts.clear();
   };
-  const apiOperations = contract.operations.filter((op) => op.elasticPath).map(({ operationId, method, path }) => ({ operationId, method, path }));
   const coverage = () => coverageReport(counts.answers(), apiOperations);
 
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -177,11 +177,10 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
 }
 
 /** What is wrong with a fault request: its schema in the document, and an operationId no Elastic Path operation has. */
-function faultCheck(contract: Contract): (request: FaultRequest) => Problem[] {
+function faultCheck(contract: Contract, operations: ReadonlySet<string>): (request: FaultRequest) => Problem[] {
   const schema = contract.schemas.StubFaultRequest;
   if (!schema) throw new Error('the OpenAPI document has no StubFaultRequest schema');
   const schemaProblems = compileProblemList(schema);
-  const operations = new Set(contract.operations.filter((op) => op.elasticPath).map((op) => op.operationId));
   return (request) => {
     const problems = schemaProblems(request);
     if (typeof request?.operationId === 'string' && !operations.has(request.operationId)) {
