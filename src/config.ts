@@ -190,7 +190,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
 }
 
 /** The command line of serving, as commands/flags.ts reads it. */
-export const SERVE_COMMAND_LINE: CommandLine<typeof FLAGS> = { command: PROGRAM, flags: FLAGS, help };
+export const SERVE_COMMAND_LINE: CommandLine<typeof FLAGS> = { command: PROGRAM, flags: FLAGS, summary: 'serve the stub', help };
 
 /** One line that names every flag: printed under a wrong flag's reason. */
 export function usage(): string {

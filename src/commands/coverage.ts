@@ -34,6 +34,7 @@ const MERGE_FLAGS = {
     value: '<file>',
     description: 'where to write the merged report: .json, .xml (JUnit) or .html',
     default: undefined,
+    required: true,
     parse: reportFile(COVERAGE_FILE_EXTENSIONS),
   }),
   help: helpFlag,
@@ -58,6 +59,7 @@ const CHECK: CommandLine<typeof CHECK_FLAGS> = {
   flags: CHECK_FLAGS,
   positionals: { min: 1, max: 1, what: 'the report to check' },
   usage: '<report.json>',
+  summary: 'the CI gate over a coverage report',
   help: () => HELP,
 };
 
@@ -66,6 +68,7 @@ const MERGE: CommandLine<typeof MERGE_FLAGS> = {
   flags: MERGE_FLAGS,
   positionals: { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'reports to merge' },
   usage: '<report.json>…',
+  summary: 'reports of parallel workers or shards as one',
   help: () => HELP,
 };
 
@@ -109,10 +112,6 @@ async function merge(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<n
   const commandLine = readCommandLine(MERGE, argv, env);
   if (typeof commandLine === 'number') return commandLine;
   const { values, positionals } = commandLine;
-  if (values.out === undefined) {
-    process.stderr.write(`${MERGE.command}: merge needs --out <file>\n${usage(MERGE)}\n`);
-    return 2;
-  }
   const reports: { origin: string; report: CoverageReport }[] = [];
   for (const origin of positionals) {
     const report = await readReport(MERGE.command, origin);
@@ -126,7 +125,7 @@ async function merge(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<n
     process.stderr.write(`${MERGE.command}: ${(error as Error).message}\n`);
     return 2;
   }
-  await writeCoverageFile(values.out, merged);
+  await writeCoverageFile(values.out!, merged);
   process.stdout.write(`merged ${reports.length} reports into ${values.out}: ${merged.total.percent}% of the rules answered\n`);
   return 0;
 }

@@ -33,6 +33,8 @@ export interface Flag<T> {
   defaultText?: string;
   /** May be given more than once; the values are joined with commas before parsing. */
   multiple?: boolean;
+  /** The command cannot run without it (`--target`): its value is then never the default. */
+  required?: boolean;
   /** Text from the command line or the environment to the value; throws InvalidValue. A switch given on the command line parses `true`. */
   parse(raw: string): T;
 }
@@ -92,6 +94,9 @@ export function parseFlags<Table extends FlagTable>(
     }
   }
   if (values.help === true) return { values: values as FlagValues<Table>, positionals: parsed.positionals };
+  for (const [key, spec] of entries) {
+    if (spec.required && values[key] === undefined) throw new ConfigError(`missing --${spec.name}${spec.value ? ` ${spec.value}` : ''}`);
+  }
   if (parsed.positionals.length < positionals.min) throw new ConfigError(`missing ${positionals.what ?? 'argument'}`);
   if (parsed.positionals.length > positionals.max) {
     throw new ConfigError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}`);
@@ -110,7 +115,19 @@ export interface CommandLine<Table extends FlagTable> {
   positionals?: Positionals;
   /** The arguments in the usage line, e.g. `<recording.har>`. */
   usage?: string;
-  help(): string;
+  /** The help's first line, after the command: what it does. */
+  summary: string;
+  /** Lines the help ends with: exit codes, what the command touches. */
+  notes?: string[];
+  /** A help of its own, instead of the summary, the usage, the flags and the notes. */
+  help?(): string;
+}
+
+/** The summary, the usage line, one row per flag, then the notes. */
+export function helpOf(line: CommandLine<FlagTable>): string {
+  if (line.help) return line.help();
+  const notes = line.notes ?? [];
+  return [`${line.command}: ${line.summary}`, '', usageLine(line.command, line.flags, line.usage), '', ...flagRows(line.flags), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
 /**
@@ -131,7 +148,7 @@ export function readCommandLine<Table extends FlagTable>(
     return 2;
   }
   if (parsed.values.help === true) {
-    process.stdout.write(`${line.help()}\n`);
+    process.stdout.write(`${helpOf(line)}\n`);
     return 0;
   }
   return parsed;
@@ -252,6 +269,12 @@ export function baseUrl(raw: string): string {
   }
   return url.href.replace(/\/$/, '');
 }
+
+/** `--junit FILE` and `--json FILE`: the same results for CI systems and for programs. */
+export const reportFlags = (what: string) => ({
+  junit: flag<string | undefined>({ name: 'junit', value: '<file>', description: `also write JUnit XML, one test case per ${what}`, default: undefined, defaultText: 'none', parse: filePath }),
+  json: flag<string | undefined>({ name: 'json', value: '<file>', description: 'also write the results as JSON', default: undefined, defaultText: 'none', parse: filePath }),
+});
 
 /** A help switch every command takes. */
 export const helpFlag = flag<boolean>({ name: 'help', short: 'h', description: 'print this help and exit', default: false, parse: () => true });

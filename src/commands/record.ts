@@ -1,7 +1,7 @@
 /** `ep-cart-stub record --target URL --out FILE`: a recording proxy, until SIGTERM or SIGINT. */
 import { FLAGS as SERVE_FLAGS, PROGRAM } from '../config.js';
 import { startRecorder } from '../recording/proxy.js';
-import { baseUrl, filePath, flag, flagRows, helpFlag, readCommandLine, usage, usageLine, type CommandLine } from './flags.js';
+import { baseUrl, filePath, flag, helpFlag, readCommandLine, type CommandLine } from './flags.js';
 
 export const RECORD_FLAGS = {
   target: flag<string | undefined>({
@@ -10,6 +10,7 @@ export const RECORD_FLAGS = {
     description: 'the API to forward to and record, e.g. https://useast.api.elasticpath.com',
     default: undefined,
     defaultText: 'required',
+    required: true,
     parse: baseUrl,
   }),
   out: flag<string | undefined>({
@@ -18,6 +19,7 @@ export const RECORD_FLAGS = {
     description: 'the HAR file to write, entry by entry (emptied first)',
     default: undefined,
     defaultText: 'required',
+    required: true,
     parse: filePath,
   }),
   // The proxy stands where the stub would: the same flags, but not the stub's environment variables.
@@ -29,16 +31,8 @@ export const RECORD_FLAGS = {
 const COMMAND_LINE: CommandLine<typeof RECORD_FLAGS> = {
   command: `${PROGRAM} record`,
   flags: RECORD_FLAGS,
-  help: () =>
-    [
-      `${PROGRAM} record: a proxy that forwards every request to --target and appends each exchange, secrets masked, to a HAR file`,
-      '',
-      usageLine(`${PROGRAM} record`, RECORD_FLAGS),
-      '',
-      ...flagRows(RECORD_FLAGS),
-      '',
-      `Replay the file against the stub with: ${PROGRAM} replay <file>`,
-    ].join('\n'),
+  summary: 'a proxy that forwards every request to --target and appends each exchange, secrets masked, to a HAR file',
+  notes: [`Replay the file against the stub with: ${PROGRAM} replay <file>`],
 };
 const COMMAND = COMMAND_LINE.command;
 
@@ -46,11 +40,6 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
   const commandLine = readCommandLine(COMMAND_LINE, argv, env);
   if (typeof commandLine === 'number') return commandLine;
   const { values } = commandLine;
-  const missing = values.target === undefined ? 'missing --target <url>' : values.out === undefined ? 'missing --out <file>' : undefined;
-  if (missing) {
-    process.stderr.write(`${COMMAND}: ${missing}\n${usage(COMMAND_LINE)}\n`);
-    return 2;
-  }
   const target = values.target!;
   const out = values.out!;
   let recorder;

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { PROGRAM } from '../config.js';
 import { RecordingError, readRecording } from '../recording/har.js';
 import { describeDifference, replay, replayJson, replayJunit, summaryLine } from '../recording/replay.js';
-import { baseUrl, existingFile, filePath, flag, flagRows, helpFlag, readCommandLine, usageLine, type CommandLine } from './flags.js';
+import { baseUrl, existingFile, flag, helpFlag, readCommandLine, reportFlags, type CommandLine } from './flags.js';
 
 export const REPLAY_FLAGS = {
   target: flag<string | undefined>({
@@ -24,22 +24,7 @@ export const REPLAY_FLAGS = {
     multiple: true,
     parse: (raw) => raw.split(',').map((pattern) => pattern.trim()).filter((pattern) => pattern !== ''),
   }),
-  junit: flag<string | undefined>({
-    name: 'junit',
-    value: '<file>',
-    description: 'also write the result as JUnit XML, one test case per replayed entry',
-    default: undefined,
-    defaultText: 'none',
-    parse: filePath,
-  }),
-  json: flag<string | undefined>({
-    name: 'json',
-    value: '<file>',
-    description: 'also write the result as JSON',
-    default: undefined,
-    defaultText: 'none',
-    parse: filePath,
-  }),
+  ...reportFlags('replayed entry'),
   help: helpFlag,
 };
 
@@ -49,16 +34,8 @@ const COMMAND_LINE: CommandLine<typeof REPLAY_FLAGS> = {
   flags: REPLAY_FLAGS,
   positionals: { min: 1, max: 1, what: `recording ${POSITIONAL}`, parse: existingFile, source: 'the recording' },
   usage: POSITIONAL,
-  help: () =>
-    [
-      `${PROGRAM} replay: sends a recording's Elastic Path requests to the stub and reports every answer that differs`,
-      '',
-      usageLine(`${PROGRAM} replay`, REPLAY_FLAGS, POSITIONAL),
-      '',
-      ...flagRows(REPLAY_FLAGS),
-      '',
-      'Exit status: 0 no difference, 1 differences, 2 a usage error or a file that is not a HAR.',
-    ].join('\n'),
+  summary: "sends a recording's Elastic Path requests to the stub and reports every answer that differs",
+  notes: ['Exit status: 0 no difference, 1 differences, 2 a usage error or a file that is not a HAR.'],
 };
 const COMMAND = COMMAND_LINE.command;
 

@@ -9,7 +9,7 @@ import { loadFixtures } from '../fixtures.js';
 import { junitXml } from '../reports/junit.js';
 import { VerifyConfigError, demoConfig, readVerifyConfig } from '../verify/config.js';
 import { verify, type ScenarioResult, type VerifyReport } from '../verify/verify.js';
-import { baseUrl, existingFile, filePath, flag, flagRows, helpFlag, integer, readCommandLine, usage, usageLine, type CommandLine } from './flags.js';
+import { baseUrl, existingFile, flag, helpFlag, integer, readCommandLine, reportFlags, type CommandLine } from './flags.js';
 
 const VERIFY_FLAGS = {
   target: flag<string | undefined>({
@@ -18,6 +18,7 @@ const VERIFY_FLAGS = {
     description: 'the API to check, e.g. https://useast.api.elasticpath.com or http://127.0.0.1:4010',
     default: undefined,
     defaultText: 'required',
+    required: true,
     parse: baseUrl,
   }),
   config: flag<string | undefined>({
@@ -37,8 +38,7 @@ const VERIFY_FLAGS = {
     multiple: true,
     parse: (raw) => raw.split(',').map((name) => name.trim()).filter((name) => name !== ''),
   }),
-  junit: flag<string | undefined>({ name: 'junit', value: '<file>', description: 'also write JUnit XML, one test case per scenario', default: undefined, defaultText: 'none', parse: filePath }),
-  json: flag<string | undefined>({ name: 'json', value: '<file>', description: 'also write the results as JSON', default: undefined, defaultText: 'none', parse: filePath }),
+  ...reportFlags('scenario'),
   concurrency: flag<number>({
     name: 'concurrency',
     value: '<n>',
@@ -52,17 +52,11 @@ const VERIFY_FLAGS = {
 const COMMAND_LINE: CommandLine<typeof VERIFY_FLAGS> = {
   command: `${PROGRAM} verify`,
   flags: VERIFY_FLAGS,
-  help: () =>
-    [
-      `${PROGRAM} verify: runs the behaviour table's scenarios against a target and says where it agrees`,
-      '',
-      usageLine(`${PROGRAM} verify`, VERIFY_FLAGS),
-      '',
-      ...flagRows(VERIFY_FLAGS),
-      '',
-      'It makes only carts of its own, named with the run id, and deletes them at the end (Ctrl-C included).',
-      'Exit status: 0 every scenario agrees, 1 one differs or could not run, 2 a usage or configuration error.',
-    ].join('\n'),
+  summary: "runs the behaviour table's scenarios against a target and says where it agrees",
+  notes: [
+    'It makes only carts of its own, named with the run id, and deletes them at the end (Ctrl-C included).',
+    'Exit status: 0 every scenario agrees, 1 one differs or could not run, 2 a usage or configuration error.',
+  ],
 };
 const COMMAND = COMMAND_LINE.command;
 
@@ -70,10 +64,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
   const commandLine = readCommandLine(COMMAND_LINE, argv, env);
   if (typeof commandLine === 'number') return commandLine;
   const { values } = commandLine;
-  if (values.target === undefined) {
-    process.stderr.write(`${COMMAND}: missing --target <url>\n${usage(COMMAND_LINE)}\n`);
-    return 2;
-  }
+  const target = values.target!;
   // Ctrl-C stops starting scenarios; what the run made is deleted before it exits.
   const stop = new AbortController();
   const interrupted = () => stop.abort();
@@ -81,11 +72,11 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
   let report: VerifyReport;
   try {
     const config = values.config === undefined ? demoConfig(await loadFixtures()) : await readVerifyConfig(values.config, env);
-    report = await verify({ target: values.target, config, only: values.only, concurrency: values.concurrency, signal: stop.signal });
+    report = await verify({ target, config, only: values.only, concurrency: values.concurrency, signal: stop.signal });
   } catch (error) {
     if (!(error instanceof VerifyConfigError) && !(error instanceof TypeError)) throw error;
     // fetch's TypeError: the target did not answer at all.
-    const reason = error instanceof TypeError ? `cannot reach ${values.target}: ${(error.cause as Error | undefined)?.message ?? error.message}` : error.message;
+    const reason = error instanceof TypeError ? `cannot reach ${target}: ${(error.cause as Error | undefined)?.message ?? error.message}` : error.message;
     process.stderr.write(`${COMMAND}: ${reason}\n`);
     return 2;
   } finally {
