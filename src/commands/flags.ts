@@ -307,7 +307,7 @@ export function flagRows(table: FlagTable): string[] {
   const specs = Object.values(table);
   const width = Math.max(...specs.map((spec) => flagLabel(spec).length)) + 3;
   return specs.flatMap((spec) => {
-    const settings = [spec.env ? `env ${spec.env}` : undefined, spec.env || spec.value ? `default ${defaultLabel(spec)}` : undefined]
+    const settings = [spec.env ? `env ${spec.env}` : undefined, spec.required ? 'required' : spec.env || spec.value ? `default ${defaultLabel(spec)}` : undefined]
       .filter(Boolean)
       .join(', ');
     return [`  ${flagLabel(spec).padEnd(width)}${spec.description}`, ...(settings ? [`  ${' '.repeat(width)}${settings}`] : [])];

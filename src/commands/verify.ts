@@ -17,7 +17,6 @@ const VERIFY_FLAGS = {
     value: '<url>',
     description: 'the API to check, e.g. https://useast.api.elasticpath.com or http://127.0.0.1:4010',
     default: undefined,
-    defaultText: 'required',
     required: true,
     parse: baseUrl,
   }),
