@@ -159,7 +159,7 @@ describe('the shipped command', () => {
       expect(stdout).toMatch(/^scenario\s+basis\s+expected\s+observed\s+verdict$/m);
       expect(stdout).toMatch(/^associations\.14\s+doc\s+403 Cannot associate more than one account\s+403 Cannot associate more than one account\s+agree$/m);
       expect(stdout.trimEnd().split('\n').at(-1)).toBe(`${SCENARIOS.length} agree, 0 differ`);
-      const cases = readJunit(readFileSync(junit, 'utf8')).flat();
+      const cases = (await readJunit(readFileSync(junit, 'utf8'))).flat();
       expect(cases.map((c) => c.name)).toContain('associations.16 (customers, with the shopper token)');
       expect(cases.filter((c) => c.failure)).toEqual([]);
       const report = JSON.parse(readFileSync(json, 'utf8')) as VerifyReport;
