@@ -54,9 +54,10 @@ export class CartIndex implements CartWriter {
     for (const customer of cart.customer_ids) this.unlist('customer', customer, id);
   }
 
-  page({ owner, offset, limit, updatedAfter }: PageQuery): { carts: Cart[]; total: number } {
+  page({ owner, offset, limit, updatedAfter, matches }: PageQuery): { carts: Cart[]; total: number } {
     const list = owner ? this.byOwner[owner.kind].get(owner.id) : this.all;
     if (!list) return { carts: [], total: 0 };
+    if (matches) return this.filteredPage(list, { offset, limit, updatedAfter, matches });
     const isLive = (id: string) => this.all.get(id)!.updated_at > updatedAfter;
     let expired = 0;
     for (const id of list.fromOldest()) {
@@ -71,6 +72,20 @@ export class CartIndex implements CartWriter {
       else carts.push(this.all.get(id)!);
     }
     return { carts, total: list.size - expired };
+  }
+
+  /** A filter must see every live cart of the list to count them: a walk of the whole list, newest first. */
+  private filteredPage(list: RecencyList<unknown>, { offset, limit, updatedAfter, matches }: Required<Omit<PageQuery, 'owner'>>): { carts: Cart[]; total: number } {
+    const carts: Cart[] = [];
+    let total = 0;
+    for (const id of list.fromNewest()) {
+      const cart = this.all.get(id)!;
+      if (cart.updated_at <= updatedAfter) break;
+      if (!matches(cart)) continue;
+      if (total >= offset && carts.length < limit) carts.push(cart);
+      total += 1;
+    }
+    return { carts, total };
   }
 
   private listOf(kind: Owner['kind'], owner: string): RecencyList {

@@ -8,6 +8,8 @@ export interface PageQuery {
   limit: number;
   /** Carts updated at or before this instant have expired and are left out. */
   updatedAfter: string;
+  /** Only the carts this holds for (a `filter`); every cart by default. */
+  matches?: (cart: Cart) => boolean;
 }
 
 export interface CartWriter {
