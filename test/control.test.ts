@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidStubInput } from '../src/domain/errors.js';
 import { DEFAULT_FIXTURES_PATH, type FixtureData } from '../src/fixtures.js';
 import { startStub, type RunningStub } from '../src/index.js';
@@ -257,6 +257,97 @@ describe('POST and DELETE /__stub/faults', () => {
     await stub.request({ method: 'POST', url: '/__stub/faults', json: { status: 500 } });
     expect((await stub.request({ method: 'DELETE', url: '/__stub/faults' })).statusCode).toBe(204);
     expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+  });
+});
+
+describe('GET /__stub/faults and stub.faults.list()', () => {
+  it('list the active faults in the order they apply, from either door, each with the requests it has left; a used-up fault leaves the list', async () => {
+    await stub.request({ method: 'POST', url: '/__stub/faults', json: { operationId: 'getCarts', count: 1, status: 503 } });
+    stub.faults.add({ latency_ms: 1 });
+
+    const listed = await stub.request({ method: 'GET', url: '/__stub/faults' });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.data).toEqual({
+      data: [
+        { operationId: 'getCarts', remaining: 1, status: 503 },
+        { operationId: null, remaining: null, latency_ms: 1 },
+      ],
+    });
+    expect(stub.faults.list()).toEqual(listed.data.data);
+
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(503);
+    expect((await stub.request({ method: 'GET', url: '/__stub/faults' })).data.data).toEqual([{ operationId: null, remaining: null, latency_ms: 1 }]);
+    expect(stub.faults.list()).toEqual([{ operationId: null, remaining: null, latency_ms: 1 }]);
+  });
+
+  it('a listed fault is a copy: changing it changes no active fault', async () => {
+    stub.faults.add({ operationId: 'getCarts', count: 1, status: 500 });
+    stub.faults.list()[0]!.remaining = 99;
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(500);
+    expect(stub.faults.list()).toEqual([]);
+  });
+
+  it('stub.faults.clear() empties the list, as DELETE /__stub/faults does', async () => {
+    stub.faults.add({ status: 500 });
+    stub.faults.clear();
+    expect((await stub.request({ method: 'GET', url: '/__stub/faults' })).data).toEqual({ data: [] });
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+  });
+});
+
+describe('GET /__stub/clock and clocked.clock', () => {
+  // Each test moves its own stub's clock, which never goes back: the other tests keep the real time.
+  let clocked: TestStub;
+  beforeEach(async () => {
+    clocked = await startTestStub();
+  });
+  afterEach(() => clocked.close());
+
+  it('GET answers where the clock stands and whether it is frozen, as clocked.clock.reading() does', async () => {
+    clocked.clock.freeze(Date.parse('2031-05-06T07:08:09.000Z'));
+    const reading = await clocked.request({ method: 'GET', url: '/__stub/clock' });
+    expect(reading.statusCode).toBe(200);
+    expect(reading.data).toEqual({ now: '2031-05-06T07:08:09.000Z', frozen: true });
+    expect(clocked.clock.reading()).toEqual(reading.data);
+  });
+
+  it('clocked.clock.set(body) does what POST /__stub/clock does with the same body', async () => {
+    const body = { freeze: true, at: '2032-01-01T00:00:00.000Z', advance_seconds: 3601 };
+    expect(clocked.clock.set(body)).toEqual({ now: '2032-01-01T01:00:01.000Z', frozen: true });
+    clocked.clock.resume();
+    const overHttp = await clocked.request({ method: 'POST', url: '/__stub/clock', json: { ...body, at: '2033-01-01T00:00:00.000Z' } });
+    expect(overHttp.data).toEqual({ now: '2033-01-01T01:00:01.000Z', frozen: true });
+    expect((await clocked.request({ method: 'GET', url: '/__stub/clock' })).data).toEqual(overHttp.data);
+  });
+
+  const refused: [string, Record<string, unknown>, () => unknown][] = [
+    ['past 9990 by advancing', { advance_seconds: 1e308 }, () => clocked.clock.advance(1e308 * 1000)],
+    ['past 9990 by freezing', { freeze: true, at: '9999-12-31T00:00:00Z' }, () => clocked.clock.freeze(Date.parse('9999-12-31T00:00:00Z'))],
+  ];
+  it.each(refused)('a move %s answers 400 over HTTP and throws InvalidStubInput from code, with the same problem; the clock stays', async (_name, body, fromCode) => {
+    clocked.clock.freeze();
+    const before = clocked.clock.reading();
+    const response = await clocked.request({ method: 'POST', url: '/__stub/clock', json: body });
+    expect(response.statusCode).toBe(400);
+    const error = (() => {
+      try {
+        fromCode();
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidStubInput);
+    expect((error as InvalidStubInput).problems).toEqual([{ source: errorOf(response).source, detail: errorOf(response).detail }]);
+    expect(() => clocked.clock.set(body)).toThrow(InvalidStubInput);
+    expect(clocked.clock.reading()).toEqual(before);
+  });
+
+  it('from code, the clock refuses to move backwards or to an instant that is no date, and stays', () => {
+    clocked.clock.freeze();
+    const before = clocked.clock.reading();
+    expect(() => clocked.clock.advance(-1000)).toThrow(InvalidStubInput);
+    expect(() => clocked.clock.set({ freeze: true, at: 'tomorrow' })).toThrow('at is not a date-time: tomorrow');
+    expect(clocked.clock.reading()).toEqual(before);
   });
 });
 

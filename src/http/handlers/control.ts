@@ -1,5 +1,5 @@
 /** The control API (tag Stub Control in the document): the stub's own operations, for tests and CI. */
-import { LATEST_CLOCK_MS, type StubClock } from '../../clock.js';
+import type { StubClock } from '../../clock.js';
 import { StubError } from '../../domain/errors.js';
 import { completeState, validState, type FixtureData, type StateCheck } from '../../fixtures.js';
 import type { CoverageReport } from '../../coverage/coverage.js';
@@ -48,16 +48,8 @@ export function controlHandlers({ journal, faults, clock, check, reset, coverage
       faults.clear();
       return { status: 204 };
     },
-    setStubClock: ({ body }) => {
-      // Checked before anything moves, so a refused request changes nothing.
-      const at = body.freeze === true && body.at !== undefined ? Math.max(Date.parse(body.at), clock.now()) : clock.now();
-      if (!(at + (body.advance_seconds ?? 0) * 1000 <= LATEST_CLOCK_MS)) {
-        throw new StubError('ClockOutOfRange', { source: body.advance_seconds ? 'advance_seconds' : 'at' });
-      }
-      if (body.freeze === true) clock.freeze(body.at === undefined ? undefined : Date.parse(body.at));
-      if (body.freeze === false) clock.resume();
-      if (body.advance_seconds) clock.advance(body.advance_seconds * 1000);
-      return { status: 200, body: { now: clock.iso(), frozen: clock.frozen } };
-    },
+    getStubFaults: () => ({ status: 200, body: { data: faults.list() } }),
+    setStubClock: ({ body }) => ({ status: 200, body: clock.set(body) }),
+    getStubClock: () => ({ status: 200, body: clock.reading() }),
   };
 }
