@@ -33,6 +33,11 @@ export class StubClock {
   private isoAt = NaN;
   private isoText = '';
 
+  /** A running clock that reads `startsAt` (epoch ms) now, earlier than the real time if need be: a replay's clock starts when its recording did. */
+  constructor(startsAt?: number) {
+    if (startsAt !== undefined) this.offsetMs = startsAt - Date.now();
+  }
+
   now(): number {
     return this.frozenAt ?? Date.now() + this.offsetMs;
   }
