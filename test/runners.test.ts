@@ -4,7 +4,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { globalSetup, globalTeardown } from '../src/runners/jest.js';
-import { setup, test } from '../src/runners/vitest.js';
+import { setup } from '../src/runners/vitest-global-setup.js';
+import { test } from '../src/runners/vitest.js';
 import { ids } from './support/stub.js';
 
 const associate = (url: string, cartId: string, accountId: string = ids.acme) =>

@@ -1,10 +1,9 @@
 /**
  * `ep-cart-stub/vitest`: a `test` whose `stub` fixture is a stub of the test file's own (port 0, reset before
- * each test), `toHaveReceived` on `expect`, and `globalSetup` for an app under test that runs outside the
- * workers. Why a stub per file and not a sandbox of a shared one: docs/test-code.md, "Parallel workers".
+ * each test), and `toHaveReceived` on `expect`. Why a stub per file and not a sandbox of a shared one:
+ * docs/test-code.md, "Parallel workers". The global set-up is `ep-cart-stub/vitest/global-setup`.
  */
 import { expect, test as base } from 'vitest';
-import type { TestProject } from 'vitest/node';
 import { startStub, type RunningStub, type StubOptions } from '../index.js';
 import type { ElasticPathOperationId } from '../operations.js';
 import { toHaveReceived, type ReceivedOptions } from './matchers.js';
@@ -15,10 +14,6 @@ declare module 'vitest' {
   interface Matchers<T = any> {
     /** The stub's journal holds requests of this operation (with this status and rule), at least once or exactly `times`. */
     toHaveReceived(operationId: ElasticPathOperationId, options?: ReceivedOptions): T;
-  }
-  interface ProvidedContext {
-    /** The stub `globalSetup` started for the whole run. */
-    epCartStub: { url: string };
   }
 }
 
@@ -47,15 +42,3 @@ export function stubTest(options: StubOptions = {}) {
 }
 
 export const test = stubTest();
-
-/**
- * Starts one stub for the whole run, before any worker, for code under test that the run starts once (a dev
- * server): its address is `inject('epCartStub').url` in tests and `EP_CART_STUB_URL` in processes started
- * after it. Files that share it see each other's requests: run them one at a time (`fileParallelism: false`).
- */
-export async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const stub = await startStub({ port: 0 });
-  project.provide('epCartStub', { url: stub.url });
-  process.env.EP_CART_STUB_URL = stub.url;
-  return () => stub.close();
-}
