@@ -2,9 +2,12 @@
  * The runner integrations from the sources: vitest's `test` fixture and global set-up, jest's global set-up,
  * and `toHaveReceived`, which all three register (examples.test.ts runs each from the packed tarball).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import type { expect as jestExpect } from '@jest/globals';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { ElasticPathOperationId, RunningStub } from '../src/index.js';
 import { globalSetup, globalTeardown } from '../src/runners/jest.js';
 import { setup } from '../src/runners/vitest-global-setup.js';
+import type { expect as playwrightExpect } from '../src/runners/playwright.js';
 import { test } from '../src/runners/vitest.js';
 import { ids } from './support/stub.js';
 
@@ -56,6 +59,11 @@ describe('toHaveReceived', () => {
     expect(() => expect(stub).not.toHaveReceived('createAccountCartAssociation', { rule: 'associations.14' })).toThrow(
       /^expected the stub not to have received \{ operationId: "createAccountCartAssociation", rule: "associations.14" \} at least once, and it received that once; the journal holds 2 requests/,
     );
+  });
+
+  it("is typed on jest's and Playwright's expect too, its operationId one of the document's", () => {
+    expectTypeOf<ReturnType<typeof jestExpect<RunningStub>>['toHaveReceived']>().parameter(0).toEqualTypeOf<ElasticPathOperationId>();
+    expectTypeOf<ReturnType<typeof playwrightExpect<RunningStub>>['toHaveReceived']>().parameter(0).toEqualTypeOf<ElasticPathOperationId>();
   });
 
   it('refuses what is not a stub, saying so', () => {
