@@ -4,28 +4,16 @@
  * environment variable of the server it starts); `stubOptions` sets how the stub starts (`test.use`).
  */
 import { expect as base, test as baseTest } from '@playwright/test';
-import { startStub, type RunningStub, type StubOptions } from '../index.js';
+import type { RunningStub, StubOptions } from '../index.js';
+import { resetFirst, withStub } from './fixture.js';
 import { toHaveReceived } from './matchers.js';
 
 export type { ReceivedOptions } from './matchers.js';
 
 export const test = baseTest.extend<{ resetStub: void }, { stub: RunningStub; stubOptions: StubOptions }>({
   stubOptions: [{}, { scope: 'worker', option: true }],
-  stub: [
-    async ({ stubOptions }, use) => {
-      const stub = await startStub({ ...stubOptions, port: 0 });
-      await use(stub);
-      await stub.close();
-    },
-    { scope: 'worker' },
-  ],
-  resetStub: [
-    async ({ stub }, use) => {
-      await stub.reset();
-      await use();
-    },
-    { auto: true },
-  ],
+  stub: [async ({ stubOptions }, use) => withStub(stubOptions, use), { scope: 'worker' }],
+  resetStub: [async ({ stub }, use) => resetFirst(stub, use), { auto: true }],
 });
 
 export const expect = base.extend({ toHaveReceived });

@@ -4,7 +4,8 @@
  * docs/test-code.md, "Parallel workers". The global set-up is `ep-cart-stub/vitest/global-setup`.
  */
 import { expect, test as base } from 'vitest';
-import { startStub, type RunningStub, type StubOptions } from '../index.js';
+import type { RunningStub, StubOptions } from '../index.js';
+import { resetFirst, withStub } from './fixture.js';
 import type { ElasticPathOperationId } from '../operations.js';
 import { toHaveReceived, type ReceivedOptions } from './matchers.js';
 
@@ -22,22 +23,9 @@ expect.extend({ toHaveReceived });
 /** A `test` with a `stub` of each test file's own, started with `options`, reset before each test. */
 export function stubTest(options: StubOptions = {}) {
   return base.extend<{ stub: RunningStub; resetStub: void }>({
-    stub: [
-      // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from its first parameter
-      async ({}, use) => {
-        const stub = await startStub({ ...options, port: 0 });
-        await use(stub);
-        await stub.close();
-      },
-      { scope: 'file' },
-    ],
-    resetStub: [
-      async ({ stub }, use) => {
-        await stub.reset();
-        await use();
-      },
-      { auto: true },
-    ],
+    // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from its first parameter
+    stub: [async ({}, use) => withStub(options, use), { scope: 'file' }],
+    resetStub: [async ({ stub }, use) => resetFirst(stub, use), { auto: true }],
   });
 }
 
