@@ -4,7 +4,7 @@ import type { App } from '../app.js';
 import type { JournalFilter } from '../journal.js';
 import type { OperationHandler } from '../operation.js';
 
-/** The stub's own operations as code: each handler calls the one its door in code calls (one check, two doors). */
+/** What the handlers call: the stub's code API itself, so that either door runs the same check. */
 export type StubControls = Pick<App, 'journal' | 'faults' | 'clock' | 'reset' | 'state' | 'loadState' | 'seed' | 'coverage' | 'clearCoverage'>;
 
 /** The control handlers, bound to one stub's journal, faults, clock and fixtures. */
