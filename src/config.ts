@@ -103,6 +103,15 @@ export const FLAGS = {
     defaultText: 'none',
     parse: (raw) => nonEmpty(raw, 'must not be empty'),
   }),
+  tokenSecret: flag<string | undefined>({
+    name: 'token-secret',
+    env: 'STUB_TOKEN_SECRET',
+    value: '<secret>',
+    description: 'sign tokens with this key, so that every instance given it accepts the others\' tokens',
+    default: undefined,
+    defaultText: 'kept in the --data file; per process without it',
+    parse: (raw) => nonEmpty(raw, 'must not be empty'),
+  }),
   latency: flag<number>({
     name: 'latency',
     env: 'STUB_LATENCY',
@@ -231,6 +240,7 @@ export function stubOptions(config: Config, prettyLogs?: Writable): StubOptions 
     fsync: config.fsync,
     fixturesFile: config.fixtures,
     adminToken: config.adminToken,
+    ...(config.tokenSecret ? { tokenSecret: config.tokenSecret } : {}),
     latencyMs: config.latency,
     journalSize: config.journalSize,
     // `*` among the origins allows any, which is what leaving them unset means.

@@ -30,6 +30,7 @@ describe('the flag table', () => {
       corsOrigins: [],
       sandbox: false,
       adminToken: undefined,
+      tokenSecret: undefined,
       latency: 0,
       journalSize: 200,
       trustProxy: false,

@@ -40,7 +40,7 @@ export interface AppOptions {
   /** A fixed latency added to every Elastic Path response, in milliseconds (handy for UI work). */
   latencyMs?: number;
   clock?: StubClock;
-  /** Signs tokens; generated per process unless given. */
+  /** Signs tokens; without it, the store's key: kept in the data file with `dataFile`, else per process. */
   tokenSecret?: string;
   logger?: FastifyServerOptions['logger'];
   /** Largest request body accepted, in bytes. */
@@ -100,7 +100,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   const tokens = new TokenService(
     clock,
     (token) => store.directory.pinnedTokens.get(token),
-    options.tokenSecret,
+    options.tokenSecret ?? store.tokenSecret,
     (clientId, issuedAt) => sandboxes.admits(clientId, issuedAt),
   );
   const journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
