@@ -57,7 +57,7 @@ describe('the npm package', () => {
     expect(stdout.trim()).toBe(VERSION);
   });
 
-  it('the library starts and stops a stub from code, as the README shows', async () => {
+  it('the library starts and stops a stub from code, as docs/test-code.md shows', async () => {
     const script = [
       "import { startStub } from 'ep-cart-stub';",
       'const stub = await startStub({ port: 0 });',
