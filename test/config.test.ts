@@ -230,6 +230,7 @@ describe('the start banner', () => {
     for (const client of data.clients) expect(text).toContain(client.client_id);
     for (const pinned of data.pinned_tokens) expect(text).toContain(pinned.token);
     expect(text).toContain('curl -i -X POST http://127.0.0.1:4010/v2/carts/demo-cart-empty/relationships/accounts');
+    expect(text).toContain('docs/running.md');
   });
 
   it('says when sandbox mode is on and which origins may call the stub', async () => {

@@ -1,11 +1,17 @@
 /**
  * A reader can follow the documents: every relative link of README.md and docs/*.md names a file that exists,
- * and every `#anchor` a heading of that page, by GitHub's rule for heading ids.
+ * and every `#anchor` a heading of that page, by GitHub's rule for heading ids. The commands' help and the
+ * start banner name pages that exist, in the repository and in the package a user installs.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_DIR } from './support/processes.js';
+import { banner, startFacts } from '../src/banner.js';
+import { loadFixtures } from '../src/fixtures.js';
+import { parseConfig } from '../src/config.js';
+import { MemoryStore } from '../src/store/memory-store.js';
+import { REPO_DIR, cleanEnv, run } from './support/processes.js';
+import { SHIPPED, SHIPPED_CLI as CLI } from './support/shipped.js';
 
 const DOCUMENTS = ['README.md', ...readdirSync(join(REPO_DIR, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 
@@ -109,5 +115,38 @@ describe('links between the documents', () => {
   it('the README links to every page of docs/', () => {
     const readme = readFileSync(join(REPO_DIR, 'README.md'), 'utf8');
     for (const path of DOCUMENTS.filter((name) => name.startsWith('docs/'))) expect(readme, path).toContain(`](${path})`);
+  });
+});
+
+/** The `docs/….md` and `docs/….md#anchor` a text names, and README.md. */
+function namedPages(text: string): string[] {
+  return [...text.matchAll(/\b(?:docs\/[\w-]+\.md(?:#[\w-]+)?|README\.md)/g)].map(([page]) => page);
+}
+
+describe('the help and the banner point to pages that exist', () => {
+  const commands = [[], ['verify'], ['record'], ['replay'], ['coverage']];
+
+  it.each(commands.map((command) => [command.join(' ') || 'serve', command] as const))('%s --help', async (_name, command) => {
+    const { code, stdout } = await run(CLI.command, [...CLI.args, ...command, '--help'], { cwd: REPO_DIR, env: cleanEnv() });
+    expect(code).toBe(0);
+    const pages = namedPages(stdout);
+    expect(pages.length, stdout).toBeGreaterThan(0);
+    expect(brokenLinks({ 'help.md': pages.map((page) => `[page](${page})`).join(' ') }, readRepoFile)).toEqual([]);
+  });
+
+  it('the serve help names the page with every flag, which has the flags table', async () => {
+    const { stdout } = await run(CLI.command, [...CLI.args, '--help'], { cwd: REPO_DIR, env: cleanEnv() });
+    expect(namedPages(stdout)).toContain('docs/running.md');
+    expect(readFileSync(join(REPO_DIR, 'docs/running.md'), 'utf8')).toContain('## Flags and environment variables');
+  });
+
+  it('the banner names the running and control pages, and they exist', async () => {
+    const text = banner(startFacts('http://127.0.0.1:4010', parseConfig([], {})), new MemoryStore(await loadFixtures()));
+    expect(namedPages(text)).toEqual(expect.arrayContaining(['docs/running.md', 'docs/control-api.md']));
+    for (const page of namedPages(text)) expect(existsSync(join(REPO_DIR, page)), page).toBe(true);
+  });
+
+  it('the pages they name are in the package a user installs', () => {
+    for (const path of DOCUMENTS) expect(SHIPPED.files, path).toContain(path);
   });
 });
