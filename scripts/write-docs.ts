@@ -1,6 +1,6 @@
 /**
- * `npm run docs`: writes the rule catalogue's tables into docs/behaviour.md and the README's Behaviour section,
- * and the list of Elastic Path's documented routes into src/http/elastic-path-routes.ts.
+ * `npm run docs`: writes the rule catalogue's tables into docs/behaviour.md, and the list of Elastic Path's
+ * documented routes into src/http/elastic-path-routes.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DOCUMENTS_WITH_RULES, withRulesTables } from '../src/domain/rules-table.js';

@@ -225,6 +225,12 @@ export function help(): string {
     `  ${PROGRAM} --cors-origin http://localhost:3000  a storefront on :3000 may call it from the browser`,
     '',
     `Each command's own flags: ${PROGRAM} <command> --help.`,
+    '',
+    'In full, in the repository and in the installed package (node_modules/ep-cart-stub/):',
+    '  docs/running.md         flags, environment variables, state across restarts, fixtures, demo data',
+    '  docs/control-api.md     the control API (/__stub/…), the rule trace and coverage',
+    '  docs/deployment.md      a docs site\'s "try it" console, sandbox mode, Docker',
+    '  README.md               every page',
   ].join('\n');
 }
 

@@ -134,7 +134,7 @@ export const catalogue = {
     detail: 'snapshot_date is a date-time in the future (2026-02-21T15:07:25Z); a preview cart cannot lose it',
   },
 
-  // Sandbox mode (README, "Sandbox mode")
+  // Sandbox mode (docs/deployment.md, "Sandbox mode")
   SandboxLimitReached: {
     status: 503,
     title: 'Sandbox limit reached',

@@ -1,8 +1,7 @@
 /**
  * The rule catalogue: the behaviour table as data. Every answer of the stub names the rule that produced it
- * (the `EP-Stub-Rule` header, the journal, coverage); the behaviour document and the README's Behaviour
- * section are generated from this table (docs/behaviour.md, `npm run docs`), and the verify scenarios use
- * its ids. An id never changes: a new row takes the next free number of its section.
+ * (the `EP-Stub-Rule` header, the journal, coverage); the behaviour document's tables are generated from
+ * this table (docs/behaviour.md, `npm run docs`), and the verify scenarios use its ids. An id never changes: a new row takes the next free number of its section.
  */
 import { StubError, type ErrorName } from './errors.js';
 

@@ -53,7 +53,7 @@ export interface AppOptions {
   contract?: Contract;
   /** Origins a browser may call the stub from; undefined allows any. */
   corsOrigins?: string[];
-  /** Sandbox mode, for public deployments: a sandbox per client id (README, "Sandbox mode"). `true` takes the default limits. */
+  /** Sandbox mode, for public deployments: a sandbox per client id (docs/deployment.md, "Sandbox mode"). `true` takes the default limits. */
   sandbox?: boolean | Partial<SandboxLimits>;
   /** Behind a reverse proxy: which proxies to believe about the client's address and scheme (Fastify's `trustProxy`). */
   trustProxy?: FastifyServerOptions['trustProxy'];
@@ -175,7 +175,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   installJournal(fastify, journal);
   installFaults(fastify, faults, options.latencyMs ?? 0);
   installPrefer(fastify);
-  // A public sandbox deployment must not let strangers reset or read everyone's state (README, "Sandbox mode").
+  // A public sandbox deployment must not let strangers reset or read everyone's state (docs/deployment.md, "Sandbox mode").
   const controlEnabled = !limits || options.adminToken !== undefined;
   const operations = controlEnabled ? contract : { ...contract, operations: contract.operations.filter((op) => !op.control) };
   const control = controlEnabled ? controlHandlers({ journal, faults, clock, reset, state, loadState, seed, coverage, clearCoverage }) : {};

@@ -2,7 +2,7 @@
  * What every answer of the stub must be, whatever was asked, and what its state must be afterwards.
  * - never a 5xx (sandbox mode may answer its documented 503 `Sandbox limit reached`);
  * - an error is `{"errors":[{status,title,detail,…}]}`, `status` equal to the HTTP status (a string on the two
- *   token endpoints), and the status is one the operation documents or one the README lists for the transport;
+ *   token endpoints), and the status is one the operation documents or one docs/robustness.md lists for the transport;
  * - a success is valid against the operation's response schema;
  * - the store: no cart with two accounts, no association to an unknown account or customer, no id twice in a
  *   cart's lists, the recency indexes agree with the carts, and no prototype has gained a property.
@@ -14,7 +14,7 @@ import { ownContractViolation } from '../support/contract.js';
 
 /** Answered by the transport whatever the operation: malformed JSON, body too large, unsupported media type. */
 export const TRANSPORT_STATUSES = [400, 413, 415] as const;
-/** Sandbox mode adds its rate limit and its sandbox cap (README, "Sandbox mode"). Over a socket, 408 and 431 are added. */
+/** Sandbox mode adds its rate limit and its sandbox cap (docs/deployment.md, "Sandbox mode"). Over a socket, 408 and 431 are added. */
 export const SANDBOX_STATUSES = [429, 503] as const;
 const CART_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
