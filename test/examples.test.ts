@@ -45,7 +45,8 @@ async function npmTest(dir: string) {
   return run('npm', ['test'], { cwd: dir, env: { ...Object.fromEntries(inherited), NO_COLOR: '1' } });
 }
 
-describe.concurrent('the example projects, installed from the packed tarball, pass their own npm test', () => {
+// Each installs a project and runs a whole test runner (Chromium for one): seconds alone, many more on a loaded machine.
+describe.concurrent('the example projects, installed from the packed tarball, pass their own npm test', { timeout: 120_000 }, () => {
   it("examples/vitest: the fixture's stub is seeded, the storefront adds the cart to Acme, the test waits for the 204 and asserts on it; the global set-up's stub answers at the address it handed on", async () => {
     const { code, stdout, stderr } = await npmTest(await installed('vitest'));
     expect(code, `${stdout}\n${stderr}`).toBe(0);
