@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import formBody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { TokenService } from '../auth/tokens.js';
@@ -11,7 +10,7 @@ import { StubError, type Problem } from '../domain/errors.js';
 import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
-import { corsOptions } from './cors.js';
+import { corsPolicy, installCors } from './cors.js';
 import { registerDocs } from './docs.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { Faults, installFaults, type FaultRequest } from './faults.js';
@@ -140,8 +139,9 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     else parseJson(request, body as string, (error, value) => done(error ? malformedJson(body as string) : null, value));
   });
 
-  // External plugins first, the stub's own after, the operations last (fastify/demo's order).
-  await fastify.register(cors, corsOptions(contract, options.corsOrigins));
+  // CORS first, so that every answer has its headers, then external plugins, the stub's own after, the
+  // operations last (fastify/demo's order).
+  installCors(fastify, corsPolicy(contract, options.corsOrigins));
   // The rate limiter (sandbox mode) and the file store (`dataFile`) load only when asked for: most runs use neither.
   if (limits) {
     const { default: rateLimit } = await import('@fastify/rate-limit');
