@@ -4,8 +4,11 @@ import autocannon from 'autocannon';
 export const CONNECTIONS = 10;
 
 export interface LoadRequest {
-  method: 'GET' | 'POST';
-  /** A fixed path, or one per request (e.g. a new cart each time). */
+  method: 'GET' | 'POST' | 'DELETE';
+  /**
+   * A fixed path, or one per request (e.g. a new cart each time). In a sequence (below), the index is the
+   * connection's turn through the sequence: every request of one turn gets the same index.
+   */
   path: string | ((index: number) => string);
   headers: Record<string, string>;
   body?: string;
@@ -23,6 +26,8 @@ export interface LoadResult {
   p99: number;
   /** Responses by status code, e.g. `{ "200": 30000 }`. */
   statuses: Record<string, number>;
+  /** p50 and p99 of each status's responses alone (in a sequence, each status is one kind of request). */
+  latencyByStatus: Record<string, { p50: number; p99: number }>;
   /** Connection errors and timeouts. */
   errors: number;
   /**
@@ -34,33 +39,37 @@ export interface LoadResult {
 
 /**
  * Runs `warmup`, then the measured `extent`; both draw request indexes from one counter. `serverCpu`, if
- * given, reads the server's CPU time in milliseconds.
+ * given, reads the server's CPU time in milliseconds. An array of requests is a sequence each connection
+ * sends in turn, one request at a time, e.g. a DELETE then a POST on the same cart.
  */
 export async function load(
   url: string,
-  request: LoadRequest,
+  request: LoadRequest | LoadRequest[],
   warmup: Extent,
   extent: Extent,
   serverCpu?: () => number,
 ): Promise<{ warmup: LoadResult; measured: LoadResult }> {
   let next = 0;
-  const warmupResult = await run(url, request, warmup, () => next++);
+  const warmupResult = 'amount' in warmup && warmup.amount === 0 ? NOTHING : await run(url, request, warmup, () => next++);
   const cpuBefore = serverCpu?.();
   const measured = await run(url, request, extent, () => next++);
   if (serverCpu && cpuBefore !== undefined) measured.cpuPerRequest = ((serverCpu() - cpuBefore) * 1000) / measured.requests;
   return { warmup: warmupResult, measured };
 }
 
+/** No requests: a warm-up of `{ amount: 0 }` sends none. */
+const NOTHING: LoadResult = { requests: 0, seconds: 0, perSecond: 0, p50: NaN, p99: NaN, statuses: {}, latencyByStatus: {}, errors: 0 };
+
 /** Load that is not measured: it lets V8 compile the hot paths before a short measured run. */
-export async function warmUp(url: string, request: LoadRequest, extent: Extent): Promise<void> {
+export async function warmUp(url: string, request: LoadRequest | LoadRequest[], extent: Extent): Promise<void> {
   let next = 0;
   await run(url, request, extent, () => next++);
 }
 
-async function run(url: string, request: LoadRequest, extent: Extent, nextIndex: () => number): Promise<LoadResult> {
-  const { path } = request;
+async function run(url: string, request: LoadRequest | LoadRequest[], extent: Extent, nextIndex: () => number): Promise<LoadResult> {
+  const sequence = Array.isArray(request) ? request : [request];
   const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
+  const byStatus: Record<string, number[]> = {};
   // autocannon reports a run of `amount` requests only at its next one-second tick, so its own duration
   // overstates short runs: time from the start to the last response instead.
   const startedAt = performance.now();
@@ -72,15 +81,21 @@ async function run(url: string, request: LoadRequest, extent: Extent, nextIndex:
         url,
         connections: CONNECTIONS,
         ...('amount' in extent ? { amount: extent.amount } : { duration: extent.seconds }),
-        requests: [
-          {
-            method: request.method,
-            path: typeof path === 'string' ? path : path(0),
-            headers: request.headers,
-            ...(request.body === undefined ? {} : { body: request.body }),
-            ...(typeof path === 'string' ? {} : { setupRequest: (req) => Object.assign(req, { path: path(nextIndex()) }) }),
-          },
-        ],
+        requests: sequence.map(({ method, path, headers, body }, position) => ({
+          method,
+          path: typeof path === 'string' ? path : path(0),
+          headers,
+          ...(body === undefined ? {} : { body }),
+          // autocannon keeps one context per connection: the first request of a turn takes the next index.
+          ...(typeof path === 'string'
+            ? {}
+            : {
+                setupRequest: (req: autocannon.Request, context: { index?: number }) => {
+                  if (position === 0 || context.index === undefined) context.index = nextIndex();
+                  return Object.assign(req, { path: path(context.index) });
+                },
+              }),
+        })),
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
@@ -88,10 +103,17 @@ async function run(url: string, request: LoadRequest, extent: Extent, nextIndex:
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     lastResponseAt = performance.now();
     latencies.push(responseTime);
-    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+    (byStatus[statusCode] ??= []).push(responseTime);
   });
   const result = await done;
   latencies.sort((a, b) => a - b);
+  const statuses: Record<string, number> = {};
+  const latencyByStatus: LoadResult['latencyByStatus'] = {};
+  for (const [status, times] of Object.entries(byStatus)) {
+    times.sort((a, b) => a - b);
+    statuses[status] = times.length;
+    latencyByStatus[status] = { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+  }
   const requests = latencies.length;
   const seconds = (lastResponseAt - startedAt) / 1000;
   return {
@@ -101,6 +123,7 @@ async function run(url: string, request: LoadRequest, extent: Extent, nextIndex:
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     statuses,
+    latencyByStatus,
     errors: result.errors + result.timeouts,
   };
 }

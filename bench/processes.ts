@@ -10,6 +10,12 @@ export interface Server {
   child: ChildProcess;
   /** Peak resident set so far, in bytes, of the process and its descendants (VmHWM). */
   peakRss(): number;
+  /** Resident set now, in bytes, of the process and its descendants (VmRSS). */
+  rss(): number;
+  /** SIGSTOP: a server that waits its turn takes no CPU (no collection, no timer) from the one measured. */
+  pause(): void;
+  /** SIGCONT. */
+  resume(): void;
   /** CPU time used so far (user + system), in milliseconds, by the process and its descendants. */
   cpuTime(): number;
   /** SIGTERM (or `signal`), then waits for the exit. */
@@ -78,12 +84,22 @@ export async function startServer(
   child.stdout!.removeAllListeners('data').resume();
   child.stderr!.removeAllListeners('data').resume();
   child.removeAllListeners('exit');
+  return serverOf(child, url);
+}
+
+function serverOf(child: ChildProcess, url: string): Server {
   return {
     url,
     child,
-    peakRss: () => treePeakRss(child.pid!),
+    peakRss: () => treeMemory(child.pid!, 'VmHWM'),
+    rss: () => treeMemory(child.pid!, 'VmRSS'),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     cpuTime: () => treeCpuTime(child.pid!),
-    stop: (signal = 'SIGTERM') => stopProcess(child, signal),
+    stop: (signal = 'SIGTERM') => {
+      child.kill('SIGCONT'); // a paused server would hold the signal until continued
+      return stopProcess(child, signal);
+    },
   };
 }
 
@@ -111,7 +127,7 @@ export async function startPolledServer(
     if (await probe(url).catch(() => false)) break;
     await sleep(50);
   }
-  return { url, child, peakRss: () => treePeakRss(child.pid!), cpuTime: () => treeCpuTime(child.pid!), stop: (signal = 'SIGTERM') => stopProcess(child, signal) };
+  return serverOf(child, url);
 }
 
 /** Runs a child to completion and returns its stdout; non-zero exit is an error with its output. */
@@ -148,12 +164,25 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+export interface ColdStart {
+  /** From spawn to the first 2xx. */
+  ms: number;
+  /** VmHWM once it has answered, in bytes. */
+  peakRss: number;
+}
+
 /**
  * Cold start: from spawn to the first 2xx of `probe`, polling every few milliseconds. The process is killed
- * once it has answered; the median of `runs` is the result, in milliseconds.
+ * (SIGKILL) once it has answered. `timeoutMs` is for a server that must first load a large data file.
  */
-export async function coldStart(command: Command, port: number, probe: (url: string) => Promise<boolean>, runs: number): Promise<number[]> {
-  const times: number[] = [];
+export async function coldStart(
+  command: Command,
+  port: number,
+  probe: (url: string) => Promise<boolean>,
+  runs: number,
+  timeoutMs = 60_000,
+): Promise<ColdStart[]> {
+  const starts: ColdStart[] = [];
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
     const child = spawnServer(command, 'ignore');
@@ -162,14 +191,18 @@ export async function coldStart(command: Command, port: number, probe: (url: str
     const url = `http://127.0.0.1:${port}`;
     for (;;) {
       if (exited) throw new Error(`${command.command} ${command.args.join(' ')} exited before answering`);
-      if (performance.now() - started > 60_000) throw new Error(`${command.command}: no answer within 60 s`);
+      if (performance.now() - started > timeoutMs) {
+        await stopProcess(child, 'SIGKILL');
+        throw new Error(`${command.command}: no answer within ${timeoutMs / 1000} s`);
+      }
       if (await probe(url).catch(() => false)) break;
       await sleep(5);
     }
-    times.push(performance.now() - started);
+    const ms = performance.now() - started;
+    starts.push({ ms, peakRss: treeMemory(child.pid!, 'VmHWM') });
     await stopProcess(child, 'SIGKILL');
   }
-  return times;
+  return starts;
 }
 
 export function median(values: number[]): number {
@@ -187,12 +220,12 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
   await exited;
 }
 
-/** VmHWM (peak resident set) of a process and every descendant still alive, in bytes. */
-function treePeakRss(pid: number): number {
+/** VmHWM (peak resident set) or VmRSS (now) of a process and every descendant still alive, in bytes. */
+function treeMemory(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   let total = 0;
   for (const id of [pid, ...descendants(pid)]) {
     const status = read(`/proc/${id}/status`);
-    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status ?? '')?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status ?? '')?.[1];
     total += kb ? Number(kb) * 1024 : 0;
   }
   return total;

@@ -7,6 +7,8 @@ import type { LoadResult } from './load.js';
 export interface Row {
   server: string;
   scenario: string;
+  /** Whether the × bare and × WireMock columns apply (the same POST, or the stub's other answers beside it). */
+  compared?: boolean;
   /** Undefined when the row could not run; `note` says why. */
   result?: LoadResult;
   peakRss?: number;
@@ -22,9 +24,13 @@ export interface Target {
 export interface Report {
   quick: boolean;
   rows: Row[];
+  /** req/s the ratio columns divide by: the bare route and WireMock under the new-association load. */
+  references: { bare: number | undefined; wiremock: number | undefined };
   ratios: { name: string; value: string }[];
-  coldStarts: { server: string; runs: number[]; median: number }[];
+  coldStarts: { server: string; runs: number[]; median: number; peakRss?: number }[];
   memory: string[];
+  /** Further sections, in order, after Memory: a title and Markdown. */
+  sections: { title: string; body: string }[];
   targets: Target[];
   notes: string[];
   machine: string[];
@@ -33,20 +39,23 @@ export interface Report {
 export const mb = (bytes: number | undefined): string => (bytes === undefined ? '–' : (bytes / 1048576).toFixed(0));
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
-export function rowsTable(rows: Row[]): string {
+export function rowsTable(rows: Row[], references: Report['references'] = { bare: undefined, wiremock: undefined }): string {
   const lines = [
-    '| server | scenario | requests | req/s | p50 ms | p99 ms | peak RSS MB | server CPU µs/req | answers |',
-    '|---|---|--:|--:|--:|--:|--:|--:|---|',
+    '| server | scenario | requests | req/s | × bare | × WireMock | p50 ms | p99 ms | peak RSS MB | server CPU µs/req | answers |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ];
-  for (const { server, scenario, result, peakRss, note } of rows) {
+  const times = (perSecond: number, reference: number | undefined, compared: boolean) =>
+    compared && reference ? `${(perSecond / reference).toFixed(2)}×` : '–';
+  for (const { server, scenario, result, peakRss, note, compared = true } of rows) {
     if (!result) {
-      lines.push(`| ${server} | ${scenario} | ${note ?? 'n/a'} | | | | | | |`);
+      lines.push(`| ${server} | ${scenario} | ${note ?? 'n/a'} | | | | | | | | |`);
       continue;
     }
     const answers = Object.entries(result.statuses).map(([status, count]) => `${count}× ${status}`);
     if (result.errors) answers.push(`${result.errors} errors`);
     lines.push(
-      `| ${server} | ${scenario} | ${result.requests} | ${fixed(result.perSecond, 0)} | ${fixed(result.p50, 2)} | ` +
+      `| ${server} | ${scenario} | ${result.requests} | ${fixed(result.perSecond, 0)} | ` +
+        `${times(result.perSecond, references.bare, compared)} | ${times(result.perSecond, references.wiremock, compared)} | ${fixed(result.p50, 2)} | ` +
         `${fixed(result.p99, 2)} | ${mb(peakRss)} | ${fixed(result.cpuPerRequest ?? NaN, 0)} | ${answers.join(', ')}${note ? ` (${note})` : ''} |`,
     );
   }
@@ -79,20 +88,18 @@ ${report.machine.map((line) => `- ${line}`).join('\n')}
 
 ## Throughput and latency
 
-${rowsTable(report.rows)}
+${rowsTable(report.rows, report.references)}
 
 ${report.ratios.map((r) => `- ${r.name}: **${r.value}**`).join('\n')}
 
 ## Cold start (spawn to first 2xx on an authenticated POST)
 
-| server | median ms | runs ms |
-|---|--:|---|
-${report.coldStarts.map((c) => `| ${c.server} | ${c.median.toFixed(0)} | ${c.runs.map((t) => t.toFixed(0)).join(', ')} |`).join('\n')}
+${coldStartTable(report.coldStarts)}
 
 ## Memory
 
 ${report.memory.map((line) => `- ${line}`).join('\n')}
-
+${report.sections.map((section) => `\n## ${section.title}\n\n${section.body}\n`).join('')}
 ## Targets
 
 ${targetsTable(report.targets)}
@@ -103,8 +110,24 @@ ${report.notes.map((line) => `- ${line}`).join('\n')}
 `;
 }
 
+/** Cold starts with their ratios to the bare route (the first row named so) and to WireMock. */
+function coldStartTable(coldStarts: Report['coldStarts']): string {
+  const bare = coldStarts.find((c) => c.server.startsWith('bare'))?.median;
+  const wiremock = coldStarts.find((c) => c.server.startsWith('WireMock'))?.median;
+  const times = (ms: number, reference: number | undefined) => (reference ? `${(ms / reference).toFixed(2)}×` : '–');
+  return [
+    '| server | median ms | × bare | × WireMock | peak RSS MB | runs ms |',
+    '|---|--:|--:|--:|--:|---|',
+    ...coldStarts.map(
+      (c) =>
+        `| ${c.server} | ${c.median.toFixed(0)} | ${times(c.median, bare)} | ${times(c.median, wiremock)} | ${mb(c.peakRss)} | ` +
+        `${c.runs.map((t) => t.toFixed(0)).join(', ')} |`,
+    ),
+  ].join('\n');
+}
+
 /** What the results were measured on, so that a reader can tell two runs apart. */
-export function describeMachine(root: string, prismVersion: string | undefined): string[] {
+export function describeMachine(root: string, peers: { prism: string; wiremock: string; java: string }): string[] {
   const version = (pkg: string) => {
     try {
       return (JSON.parse(readFileSync(`${root}/node_modules/${pkg}/package.json`, 'utf8')) as { version: string }).version;
@@ -126,6 +149,6 @@ export function describeMachine(root: string, prismVersion: string | undefined):
       `load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `Node ${process.version} on ${process.platform}/${process.arch}`,
     `ep-cart-stub ${stub} at ${commit}; fastify ${version('fastify')}, ajv ${version('ajv')}, fast-jwt ${version('fast-jwt')}`,
-    `autocannon ${version('autocannon')}; Prism (@stoplight/prism-cli) ${prismVersion ?? 'not run'}`,
+    `autocannon ${version('autocannon')}; Prism (@stoplight/prism-cli) ${peers.prism}; WireMock ${peers.wiremock} (standalone jar) on ${peers.java}`,
   ];
 }

@@ -1,5 +1,9 @@
+import cors from '@fastify/cors';
+import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadContract } from '../src/contract/document.js';
 import type { AppOptions } from '../src/http/app.js';
+import { corsPolicy } from '../src/http/cors.js';
 import { auth, startTestStub, type TestStub } from './support/stub.js';
 
 const DOCS_SITE = 'https://docs.example.com';
@@ -95,5 +99,67 @@ describe('CORS: with corsOrigins, only those origins', () => {
       headers: { ...auth.cc, origin: 'https://elsewhere.example' },
     });
     expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+/**
+ * The stub's CORS hook replaced @fastify/cors for speed (issue 22). The plugin, configured as the stub had it,
+ * is the reference: for every kind of request, origin and setting, both send the same CORS headers, and both
+ * answer an OPTIONS alike.
+ */
+describe('CORS: the same answers as @fastify/cors with the options the stub gave it', () => {
+  const settings: [string, string[] | undefined][] = [
+    ['any origin', undefined],
+    ['one listed origin', [DOCS_SITE]],
+    ['a list holding *', ['*']],
+  ];
+  const origins = [undefined, DOCS_SITE, 'https://elsewhere.example'];
+  const requests = [
+    { method: 'GET' as const, url: '/v2/carts', headers: auth.cc },
+    { method: 'POST' as const, url: '/v2/carts/demo-cart-empty/relationships/accounts', headers: {} },
+    {
+      method: 'OPTIONS' as const,
+      url: '/v2/carts/demo-cart-empty/relationships/accounts',
+      headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    },
+    { method: 'OPTIONS' as const, url: '/v2/carts', headers: {} },
+    { method: 'GET' as const, url: '/no/such/route', headers: {} },
+  ];
+  const corsHeaders = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary'));
+
+  it.each(settings)('%s', async (_name, corsOrigins) => {
+    const policy = corsPolicy(await loadContract(), corsOrigins);
+    const reference = Fastify();
+    await reference.register(cors, {
+      origin: corsOrigins === undefined ? '*' : [...corsOrigins],
+      methods: policy.methods,
+      allowedHeaders: policy.allowedHeaders,
+      exposedHeaders: policy.exposedHeaders,
+      maxAge: policy.maxAge,
+      strictPreflight: false,
+    });
+    reference.get('/v2/carts', async () => ({ data: [] }));
+    reference.post('/v2/carts/:id/relationships/accounts', async () => ({ data: [] }));
+    stub = await startTestStub(corsOrigins === undefined ? {} : { corsOrigins });
+    for (const origin of origins) {
+      for (const request of requests) {
+        const headers = { ...request.headers, ...(origin === undefined ? {} : { origin }) };
+        const [expected, actual] = await Promise.all([
+          reference.inject({ ...request, headers }),
+          stub.request({ ...request, headers }),
+        ]);
+        const what = `${request.method} ${request.url} from ${origin ?? 'no origin'}`;
+        expect(corsHeaders(actual.headers), what).toEqual(corsHeaders(expected.headers));
+        if (request.method === 'OPTIONS') {
+          expect([actual.statusCode, actual.body, actual.headers['content-length']], what).toEqual([
+            expected.statusCode,
+            expected.body,
+            expected.headers['content-length'],
+          ]);
+        }
+      }
+    }
+    await reference.close();
   });
 });

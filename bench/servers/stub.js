@@ -21,14 +21,15 @@ const stub = await startStub({
   trace: args.trace !== '0',
   ...(dataFile ? { dataFile, fsync: args.fsync === '1' } : {}),
 });
+// As the CLI does once the stub listens; before the seeding, which stands for requests the stub would have
+// answered (left to grow while 100 000 carts were seeded, the young generation took 17 MB more RSS for good).
+stopYoungGenerationGrowth();
 await seedCarts(stub.store, { empty: Number(args.empty ?? 0), owned: Number(args.owned ?? 0) });
 if (dataFile && !existsSync(dataFile)) {
   console.log(JSON.stringify({ error: 'file store not available: startStub ignored the dataFile option' }));
   await stub.close();
   process.exit(3);
 }
-// As the CLI does once the stub listens.
-stopYoungGenerationGrowth();
 console.log(JSON.stringify({ url: stub.url }));
 
 process.once('SIGTERM', () => void stub.close().then(() => process.exit(0)));

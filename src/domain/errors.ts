@@ -242,7 +242,12 @@ export class StubError extends Error {
     overrides: { detail?: string; source?: string; rule?: RuleId; keyword?: string } = {},
   ) {
     const entry: ErrorEntry = catalogue[name];
+    // An error answer is the stub working as it should, not a fault to trace back: capturing the stack
+    // (ten frames, thrown from inside Fastify's hooks) cost about 7 µs of every error answer, measured alone.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${entry.title}: ${overrides.detail ?? entry.detail}`);
+    Error.stackTraceLimit = stackTraceLimit;
     this.status = entry.status;
     this.title = entry.title;
     this.detail = overrides.detail ?? entry.detail;

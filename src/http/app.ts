@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import formBody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { TokenService } from '../auth/tokens.js';
@@ -12,7 +11,7 @@ import { seedCheck, seededState, type StubSeed } from '../seed.js';
 import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
-import { corsOptions } from './cors.js';
+import { corsPolicy, installCors } from './cors.js';
 import { registerDocs } from './docs.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './errors.js';
 import { Faults, installFaults, type FaultRequest } from './faults.js';
@@ -20,7 +19,7 @@ import { controlHandlers } from './handlers/control.js';
 import { handlers } from './handlers/index.js';
 import { DEFAULT_JOURNAL_SIZE, installJournal, Journal } from './journal.js';
 import { installPrefer } from './prefer.js';
-import { registerOperations } from './routes.js';
+import { operationOf, registerOperations } from './routes.js';
 import { installTrace } from './trace.js';
 import { Coverage, coverageReport, type CoverageReport } from '../coverage/coverage.js';
 
@@ -141,6 +140,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     clientErrorHandler: answerClientError,
   });
   fastify.decorateRequest('principal', undefined);
+  fastify.decorateRequest('operation', undefined);
   fastify.addHook('onClose', async () => sandboxes.close());
   // The official SDK sends Content-Type: application/json on every request, bodiless DELETEs included,
   // and Elastic Path accepts them: an empty JSON body is no body, not malformed JSON.
@@ -153,8 +153,9 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     else parseJson(request, body as string, (error, value) => done(error ? malformedJson(body as string) : null, value));
   });
 
-  // External plugins first, the stub's own after, the operations last (fastify/demo's order).
-  await fastify.register(cors, corsOptions(contract, options.corsOrigins));
+  // CORS first, so that every answer has its headers, then external plugins, the stub's own after, the
+  // operations last (fastify/demo's order).
+  installCors(fastify, corsPolicy(contract, options.corsOrigins));
   // The rate limiter (sandbox mode) and the file store (`dataFile`) load only when asked for: most runs use neither.
   if (limits) {
     const { default: rateLimit } = await import('@fastify/rate-limit');
@@ -254,15 +255,20 @@ function sandboxLimits(sandbox: AppOptions['sandbox']): SandboxLimits | undefine
 
 /**
  * Fastify logs two `info` lines per request (incoming, completed); this logs one, with the request and the
- * answer: half the lines to write and to read. Probes (the Operations tag) log at `debug`.
+ * answer: half the lines to write and to read. Probes (the Operations tag) log at `debug`. Fastify calls it on
+ * every request whatever the level: at the CLI's default (`warn`), or with no logger, it returns before it
+ * builds the line and reads the response time (the write path's profile, `npm run bench -- --profile`).
  */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const level = error ? 'error' : operationOf(request)?.tags.includes(PROBES_TAG) ? 'debug' : 'info';
+    // pino's; Fastify's logger when it has none (abstract-logging) has no isLevelEnabled, and logs nothing.
+    const { isLevelEnabled } = reply.log as { isLevelEnabled?: (level: string) => boolean };
+    if (!(isLevelEnabled?.call(reply.log, level) ?? false)) return;
     const line = { req: request, res: reply, responseTime: reply.elapsedTime };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
-    else if (request.routeOptions.config?.operation?.tags.includes(PROBES_TAG)) reply.log.debug(line, 'request completed');
-    else reply.log.info(line, 'request completed');
+    else reply.log[level](line, 'request completed');
   }
 }

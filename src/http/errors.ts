@@ -5,6 +5,7 @@ import { InvalidStubInput, StubError, catalogue, type ErrorEntry } from '../doma
 import { ruleOfError, type RuleId } from '../domain/rules.js';
 import { ELASTIC_PATH_ROUTES } from './elastic-path-routes.js';
 import { RULE_HEADER } from './trace.js';
+import { operationOf } from './routes.js';
 
 export interface ErrorBody {
   errors: { status: number | string; title: string; detail: string; source?: string }[];
@@ -44,7 +45,7 @@ function fromFastify(error: FastifyError): StubError | ErrorEntry {
  * (a client error Fastify met before any rule could).
  */
 export function sendError(reply: FastifyReply, error: StubError | ErrorEntry, statusAsString: boolean, rule?: RuleId): FastifyReply {
-  reply.request.rule = rule ?? (error instanceof StubError ? ruleOfError(error, reply.request.routeOptions.config?.operation?.operationId) : 'contract.http');
+  reply.request.rule = rule ?? (error instanceof StubError ? ruleOfError(error, operationOf(reply.request)?.operationId) : 'contract.http');
   return reply.code(error.status).type('application/json').send(errorBody(error, statusAsString));
 }
 
@@ -53,7 +54,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = error instanceof StubError ? error : fromFastify(error);
     if (known.status >= 500) request.log.error({ err: error }, 'unexpected error');
-    return sendError(reply, known, request.routeOptions.config?.operation?.errorStatusAsString ?? false);
+    return sendError(reply, known, operationOf(request)?.errorStatusAsString ?? false);
   });
   // Links in answers name the host the client called; HTTP/1.1 requires the header anyway (RFC 9112, 3.2).
   app.addHook('onRequest', (request, _reply, done) => {

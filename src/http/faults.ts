@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Operation } from '../contract/document.js';
 import { InvalidStubInput, type Problem } from '../domain/errors.js';
 import { sendError } from './errors.js';
+import { operationOf } from './routes.js';
 
 /** What `POST /__stub/faults` asks for. */
 export interface FaultRequest {
@@ -64,13 +65,13 @@ export class Faults {
 export function installFaults(app: FastifyInstance, faults: Faults, latencyMs: number): void {
   if (latencyMs > 0) {
     app.addHook('onRequest', async (request) => {
-      const operation = request.routeOptions.config?.operation;
+      const operation = operationOf(request);
       if (operation?.elasticPath) await delay(latencyMs);
     });
   }
   // A callback hook: with no fault active, as nearly always, the request goes on without a promise.
   app.addHook('preValidation', (request, reply, done) => {
-    const operation = request.routeOptions.config?.operation;
+    const operation = operationOf(request);
     const fault = operation?.elasticPath ? faults.take(operation.operationId) : undefined;
     if (!fault) {
       done();

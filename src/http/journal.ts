@@ -4,6 +4,7 @@ import { SECRET_FIELDS, SECRET_HEADERS, masked } from '../secrets.js';
 import type { BehaviourRuleId, RuleId } from '../domain/rules.js';
 import type { ElasticPathOperationId, Refusals, RequestBodies, Successes } from '../operations.js';
 import { ruleOf } from './trace.js';
+import { operationOf } from './routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -128,7 +129,7 @@ export class Journal {
       startedAt: Date.now() - durationMs,
       method: request.method,
       url: request.url,
-      operationId: request.routeOptions.config?.operation?.operationId ?? null,
+      operationId: operationOf(request)?.operationId ?? null,
       status,
       rule: ruleOf(request.rule, request.method),
       duration_ms: Math.round(durationMs * 1000) / 1000,
@@ -192,7 +193,7 @@ export class Journal {
  * fault dropped it). Secrets are masked when the journal is read.
  */
 export function installJournal(app: FastifyInstance, journal: Journal): void {
-  const journaled = (request: FastifyRequest) => request.routeOptions.config?.operation?.elasticPath !== false;
+  const journaled = (request: FastifyRequest) => operationOf(request)?.elasticPath !== false;
   app.decorateRequest('receivedAt', 0);
   app.addHook('onRequest', (request, _reply, done) => {
     request.receivedAt = performance.now();

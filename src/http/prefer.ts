@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Operation } from '../contract/document.js';
 import { StubError } from '../domain/errors.js';
+import { operationOf } from './routes.js';
 
 export interface Preference {
   code?: string;
@@ -14,7 +15,7 @@ export interface Preference {
 export function installPrefer(app: FastifyInstance): void {
   // A callback hook: a request without `Prefer`, as nearly all are, goes on without a promise.
   app.addHook('preValidation', (request, reply, done) => {
-    const operation = request.routeOptions.config?.operation;
+    const operation = operationOf(request);
     const preference = operation?.elasticPath ? parsePrefer(request.headers.prefer) : undefined;
     if (!preference) {
       done();

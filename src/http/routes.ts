@@ -15,7 +15,21 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** Read through `operationOf`: null once known to be none. */
+    operation: Operation | null | undefined;
   }
+}
+
+/**
+ * The operation a request was routed to; undefined for the docs and unknown routes. The operation's route
+ * sets it in its first hook; a hook that runs before (or an answer on no operation's route) reads it from
+ * Fastify once. `request.routeOptions` builds a frozen object of eleven fields (and asks the router about
+ * its constraints) on every read, and the stub's hooks read the operation six times a request
+ * (`npm run bench -- --profile`: `hasConstraintStrategy` among the write path's costs).
+ */
+export function operationOf(request: FastifyRequest): Operation | undefined {
+  if (request.operation === undefined) request.operation = request.routeOptions.config?.operation ?? null;
+  return request.operation ?? undefined;
 }
 
 export interface Services {
@@ -56,7 +70,7 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
     config: { operation },
     schema: { response: responseSchemas(operation) },
     serializerCompiler: serializeLazily,
-    onRequest: authentication(operation, services),
+    onRequest: routed(operation, authentication(operation, services)),
     handler: async (request, reply) => {
       validate(request, mediaTypeOf(request));
       const store = services.sandboxes.storeFor(clientOf(request));
@@ -81,28 +95,32 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
 }
 
 /** The check of the operation's security scheme, run before anything else of the request. */
-function authentication(operation: Operation, services: Services): onRequestHookHandler | undefined {
+function authentication(operation: Operation, services: Services): ((request: FastifyRequest) => void) | undefined {
   switch (operation.scheme) {
     case undefined:
       return undefined;
     case 'bearerAuth':
-      return callbackHook((request) => {
+      return (request) => {
         const principal = authenticate(request.headers, services.tokens, services.sandboxes.isolated);
         assertShoppersKnown(principal, services.sandboxes.storeFor(principal.clientId).directory);
         request.principal = principal;
-      });
+      };
     case 'adminToken':
-      return callbackHook((request) => authorizeAdmin(request.headers, services.adminToken));
+      return (request) => authorizeAdmin(request.headers, services.adminToken);
     default:
       throw new Error(`operation ${operation.operationId} uses the unknown security scheme ${operation.scheme}`);
   }
 }
 
-/** Checks are synchronous: a callback hook spares every request the promise an async hook costs. */
-function callbackHook(check: (request: FastifyRequest) => void): onRequestHookHandler {
+/**
+ * The route's own first hook: names the request's operation (see `operationOf`), then runs `check`.
+ * Checks are synchronous: a callback hook spares every request the promise an async hook costs.
+ */
+function routed(operation: Operation, check: ((request: FastifyRequest) => void) | undefined): onRequestHookHandler {
   return (request, _reply, done) => {
+    request.operation = operation;
     try {
-      check(request);
+      check?.(request);
     } catch (error) {
       done(error as Error);
       return;

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RuleId } from '../domain/rules.js';
 import type { Coverage } from '../coverage/coverage.js';
+import { operationOf } from './routes.js';
 
 export const RULE_HEADER = 'EP-Stub-Rule';
 
@@ -43,7 +44,7 @@ export function installTrace(app: FastifyInstance, { on, header, coverage }: Tra
     });
   }
   app.addHook('onResponse', (request, reply, done) => {
-    const operation = request.routeOptions.config?.operation;
+    const operation = operationOf(request);
     if (operation?.elasticPath) coverage.record(operation.operationId, reply.statusCode, ruleOf(request.rule, request.method));
     done();
   });
