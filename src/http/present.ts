@@ -3,18 +3,22 @@ import { expiresAt } from '../domain/carts.js';
 import { DEFAULT_CURRENCY } from '../domain/currency.js';
 import type { Cart } from '../domain/model.js';
 
-/** An empty cart's totals, in the currency the request asked for (`X-MOLTIN-CURRENCY`), formatted as Elastic Path's examples are. */
-function emptyDisplayPrice(currency: string) {
-  const zero = { amount: 0, currency, formatted: formattedZero(currency) };
-  return { with_tax: zero, without_tax: zero, tax: zero, discount: zero, without_discount: zero, shipping: zero, shipping_discount: zero };
+/**
+ * An empty cart's totals, in the currency the request asked for (`X-MOLTIN-CURRENCY`), formatted as Elastic
+ * Path's examples are (`$0.00`, `€0.00`, `¥0`: Intl's en-US currency format). Every cart answer has one, so each
+ * currency's is built once; USD's is written out, so that a stub answering in it never loads Intl's data.
+ */
+const emptyDisplayPrices = new Map([['USD', displayPriceOfZero('USD', '$0.00')]]);
+
+function emptyDisplayPrice(currency: string): ReturnType<typeof displayPriceOfZero> {
+  let price = emptyDisplayPrices.get(currency);
+  if (!price) emptyDisplayPrices.set(currency, (price = displayPriceOfZero(currency, new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(0))));
+  return price;
 }
 
-/** `$0.00`, `€0.00`, `¥0`: Intl's en-US currency format, which is what Elastic Path's examples show; one formatter per currency. */
-const formattedZeros = new Map<string, string>([['USD', '$0.00']]);
-function formattedZero(currency: string): string {
-  let formatted = formattedZeros.get(currency);
-  if (formatted === undefined) formattedZeros.set(currency, (formatted = new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(0)));
-  return formatted;
+function displayPriceOfZero(currency: string, formatted: string) {
+  const zero = Object.freeze({ amount: 0, currency, formatted });
+  return Object.freeze({ with_tax: zero, without_tax: zero, tax: zero, discount: zero, without_discount: zero, shipping: zero, shipping_discount: zero });
 }
 
 export function cartResource(cart: Cart, baseUrl: string, currency: string = DEFAULT_CURRENCY) {

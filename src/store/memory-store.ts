@@ -8,14 +8,21 @@ import type { CartWriter, PageQuery, Store, StoreReadiness } from './store.js';
 export class MemoryStore implements Store {
   private index: CartIndex;
   directory: Directory;
-  /** Memory ends with the process, and so may the tokens it signed. */
-  readonly tokenSecret: string;
+  private secret: string | undefined;
 
-  /** `maxCarts` caps how many carts the store holds (sandbox mode); unlimited by default. */
-  constructor(data: StubData, private readonly limits: { maxCarts?: number; tokenSecret?: string } = {}) {
-    this.tokenSecret = limits.tokenSecret ?? randomBytes(32).toString('hex');
+  /**
+   * `maxCarts` caps how many carts the store holds (sandbox mode); unlimited by default. `tokenSecret` is the
+   * key a data file kept; without it the key is made when first asked for (a sandbox's store never is).
+   */
+  constructor(data: StubData, private readonly options: { maxCarts?: number; tokenSecret?: string } = {}) {
+    this.secret = options.tokenSecret;
     this.directory = new Directory(data);
-    this.index = new CartIndex(data.carts, limits.maxCarts);
+    this.index = new CartIndex(data.carts, options.maxCarts);
+  }
+
+  /** Memory ends with the process, and so may the tokens signed with this key. */
+  get tokenSecret(): string {
+    return (this.secret ??= randomBytes(32).toString('hex'));
   }
 
   cart(id: string) {
@@ -44,7 +51,7 @@ export class MemoryStore implements Store {
 
   replace(data: StubData): Promise<void> {
     this.directory = new Directory(data);
-    this.index = new CartIndex(data.carts, this.limits.maxCarts);
+    this.index = new CartIndex(data.carts, this.options.maxCarts);
     return Promise.resolve();
   }
 
