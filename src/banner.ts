@@ -4,6 +4,10 @@ import { PROGRAM, VERSION, type Config } from './config.js';
 import type { PinnedToken } from './domain/model.js';
 import type { Store } from './store/store.js';
 
+/** The pages the banner names; docs/ ships in the package, so the paths hold in a clone and in node_modules alike. */
+export const RUNNING_PAGE = 'docs/running.md';
+export const CONTROL_PAGE = 'docs/control-api.md';
+
 export interface StartFacts {
   /** Where a client on this machine reaches the stub (a wildcard host becomes 127.0.0.1). */
   url: string;
@@ -76,7 +80,12 @@ export function banner(facts: StartFacts, store: Store, style: Style = plain): s
 
   const tryIt = curlLine(facts.url, store);
   if (tryIt) lines.push('', `  ${style('bold', 'Try it')} ${style('dim', '(associate an account with a cart: 200, then 204)')}`, `  ${tryIt}`);
-  lines.push('', style('dim', `  Ctrl-C stops the stub. --help lists every flag (npx ${PROGRAM} --help; in a clone, npm start -- --help).`), '');
+  lines.push(
+    '',
+    style('dim', `  Ctrl-C stops the stub. --help lists every flag (npx ${PROGRAM} --help; in a clone, npm start -- --help).`),
+    style('dim', `  Flags, state and fixtures in full: ${RUNNING_PAGE}; the control API: ${CONTROL_PAGE}.`),
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -103,6 +103,15 @@ export const FLAGS = {
     defaultText: 'none',
     parse: (raw) => nonEmpty(raw, 'must not be empty'),
   }),
+  tokenSecret: flag<string | undefined>({
+    name: 'token-secret',
+    env: 'STUB_TOKEN_SECRET',
+    value: '<secret>',
+    description: 'sign tokens with this key, so that every instance given it accepts the others\' tokens',
+    default: undefined,
+    defaultText: 'kept in the --data file; per process without it',
+    parse: (raw) => nonEmpty(raw, 'must not be empty'),
+  }),
   latency: flag<number>({
     name: 'latency',
     env: 'STUB_LATENCY',
@@ -216,6 +225,12 @@ export function help(): string {
     `  ${PROGRAM} --cors-origin http://localhost:3000  a storefront on :3000 may call it from the browser`,
     '',
     `Each command's own flags: ${PROGRAM} <command> --help.`,
+    '',
+    'In full, in the repository and in the installed package (node_modules/ep-cart-stub/):',
+    '  docs/running.md         flags, environment variables, state across restarts, fixtures, demo data',
+    '  docs/control-api.md     the control API (/__stub/…), the rule trace and coverage',
+    '  docs/deployment.md      a docs site\'s "try it" console, sandbox mode, Docker',
+    '  README.md               every page',
   ].join('\n');
 }
 
@@ -231,6 +246,7 @@ export function stubOptions(config: Config, prettyLogs?: Writable): StubOptions 
     fsync: config.fsync,
     fixturesFile: config.fixtures,
     adminToken: config.adminToken,
+    ...(config.tokenSecret ? { tokenSecret: config.tokenSecret } : {}),
     latencyMs: config.latency,
     journalSize: config.journalSize,
     // `*` among the origins allows any, which is what leaving them unset means.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { loadContract, type Contract } from './contract/document.js';
-import { compileProblemList } from './contract/validation.js';
+import { componentProblemList } from './contract/validation.js';
 import { InvalidStubInput, type Problem } from './domain/errors.js';
 import type { Cart, StubData } from './domain/model.js';
 import { packageFile } from './package-files.js';
@@ -15,9 +15,7 @@ export type FixtureData = Omit<StubData, 'carts'> & { carts: FixtureCart[] };
 export type StateCheck = (value: unknown) => Problem[];
 
 export function stateCheck(contract: Contract): StateCheck {
-  const schema = contract.schemas.StubState;
-  if (!schema) throw new Error('the OpenAPI document has no StubState schema');
-  const schemaProblems = compileProblemList(schema);
+  const schemaProblems = componentProblemList(contract, 'StubState');
   return (value) => {
     const problems = schemaProblems(value);
     return problems.length > 0 ? problems : referenceProblems(value as FixtureData);

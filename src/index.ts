@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type App, type AppOptions } from './http/app.js';
-import type { JournalEntry, JournalFilter } from './http/journal.js';
+import type { JournalFilter, JournalMatch } from './http/journal.js';
 import { writeCoverageFile } from './coverage/files.js';
 
 export { buildApp, type App, type AppOptions } from './http/app.js';
@@ -9,8 +9,12 @@ export { MemoryStore } from './store/memory-store.js';
 export { FileStore } from './store/file-store.js';
 export { DataFileError } from './store/data-file-problems.js';
 export type { Store, StoreReadiness } from './store/store.js';
-export type { JournalEntry, JournalFilter } from './http/journal.js';
+export type { JournalEntry, JournalFilter, JournalMatch, OversizedBody } from './http/journal.js';
+export type * from './operations.js';
 export { loadFixtures, DEFAULT_FIXTURES_PATH, type FixtureData } from './fixtures.js';
+export type { StubSeed, SeedAssociation } from './seed.js';
+export type { ClockReading, ClockRequest } from './clock.js';
+export type { Fault, FaultRequest } from './http/faults.js';
 export { InvalidStubInput, type Problem } from './domain/errors.js';
 export { BEHAVIOUR_RULES, ORIGIN_RULES, type Rule, type RuleId } from './domain/rules.js';
 export { checkCoverage, mergeCoverage, type CoverageReport } from './coverage/coverage.js';
@@ -32,11 +36,19 @@ export interface StubOptions extends AppOptions {
 export interface RunningStub extends App {
   url: string;
   port: number;
-  /** The request journal, oldest first (what `GET /__stub/requests` answers). */
-  requests(filter?: JournalFilter): JournalEntry[];
+  /** The request journal, oldest first (what `GET /__stub/requests` answers), typed by the filter's operation. */
+  requests<const F extends JournalFilter = {}>(filter?: F): JournalMatch<F>[];
+  /**
+   * The first request that matches, already in the journal or still to come: for a UI test whose request
+   * follows a click. Rejects after `timeout` ms (default 5000) with a message that lists the journal.
+   */
+  waitForRequest<const F extends JournalFilter>(filter: F, options?: { timeout?: number }): Promise<JournalMatch<F>>;
   /** Stops taking connections, lets requests in flight finish, closes (flushes) the store it opened, and writes `coverageReport`. */
   close(): Promise<void>;
 }
+
+/** How long `waitForRequest` waits unless told: as long as Playwright's assertions wait. */
+const DEFAULT_WAIT_MS = 5000;
 
 /** Starts a stub that listens; what the CLI runs, and what a test suite's global setup can call. */
 export async function startStub(options: StubOptions = {}): Promise<RunningStub> {
@@ -55,7 +67,10 @@ export async function startStub(options: StubOptions = {}): Promise<RunningStub>
     ...app,
     url: `http://${urlHost}:${port}`,
     port,
-    requests: (filter) => app.journal.list(filter),
+    // The journal's entries are what the filter lets through: the narrowing is the types' only addition.
+    requests: <const F extends JournalFilter>(filter?: F) => app.journal.list(filter) as JournalMatch<F>[],
+    waitForRequest: <const F extends JournalFilter>(filter: F, { timeout = DEFAULT_WAIT_MS } = {}) =>
+      app.journal.waitFor(filter, timeout) as Promise<JournalMatch<F>>,
     close: async () => {
       await closeDraining(app.fastify);
       if (options.coverageReport) await writeCoverageFile(options.coverageReport, app.coverage());

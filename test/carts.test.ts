@@ -1,5 +1,5 @@
 /**
- * BEHAVIOR.md › Carts, as the README's behaviour table implements it: create, read, update, delete, list,
+ * BEHAVIOR.md › Carts, as docs/behaviour.md's table implements it: create, read, update, delete, list,
  * pagination, expiry, and that one shopper's tokens never reach another shopper's carts.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

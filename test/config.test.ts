@@ -30,6 +30,7 @@ describe('the flag table', () => {
       corsOrigins: [],
       sandbox: false,
       adminToken: undefined,
+      tokenSecret: undefined,
       latency: 0,
       journalSize: 200,
       trustProxy: false,
@@ -57,10 +58,10 @@ describe('the flag table', () => {
     expect(text).toContain('default warn');
   });
 
-  it("the README's table has every flag with its environment variable", () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it("docs/running.md's table has every flag with its environment variable", () => {
+    const page = readFileSync(new URL('../docs/running.md', import.meta.url), 'utf8');
     for (const spec of Object.values(FLAGS)) {
-      const row = readme.split('\n').find((line) => line.startsWith('|') && line.includes(`\`--${spec.name}`));
+      const row = page.split('\n').find((line) => line.startsWith('|') && line.includes(`\`--${spec.name}`));
       expect(row, spec.name).toBeDefined();
       if ('env' in spec && spec.env) expect(row).toContain(`\`${spec.env}\``);
     }
@@ -229,6 +230,7 @@ describe('the start banner', () => {
     for (const client of data.clients) expect(text).toContain(client.client_id);
     for (const pinned of data.pinned_tokens) expect(text).toContain(pinned.token);
     expect(text).toContain('curl -i -X POST http://127.0.0.1:4010/v2/carts/demo-cart-empty/relationships/accounts');
+    expect(text).toContain('docs/running.md');
   });
 
   it('says when sandbox mode is on and which origins may call the stub', async () => {

@@ -10,7 +10,9 @@ import { DEFAULT_FIXTURES_PATH, stateCheck } from '../src/fixtures.js';
 import { catalogue } from '../src/domain/errors.js';
 import { buildApp } from '../src/http/app.js';
 import { handlers } from '../src/http/handlers/index.js';
+import { OPERATION_TYPES_PATH, operationTypes } from '../src/contract/operation-types.js';
 import { ownContractViolation } from './support/contract.js';
+import { REPO_DIR } from './support/processes.js';
 import { auth, errorOf, startTestStub } from './support/stub.js';
 
 const contract = await loadContract();
@@ -20,6 +22,10 @@ function withoutOperation(source: Contract, operationId: string): Contract {
 }
 
 describe('the OpenAPI document drives the routes', () => {
+  it('src/operations.ts holds the types `npm run operations` generates from the document and the rule catalogue', () => {
+    expect(readFileSync(join(REPO_DIR, OPERATION_TYPES_PATH), 'utf8')).toBe(operationTypes(contract));
+  });
+
   it('every Elastic Path operation of the document has a handler and every handler an operation', () => {
     const apiOperations = contract.operations.filter((op) => !op.control).map((op) => op.operationId);
     expect(new Set(apiOperations)).toEqual(new Set(Object.keys(handlers)));

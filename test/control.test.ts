@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidStubInput } from '../src/domain/errors.js';
 import { DEFAULT_FIXTURES_PATH, type FixtureData } from '../src/fixtures.js';
-import { startStub, type RunningStub } from '../src/index.js';
+import { startStub, type RunningStub, type StubSeed } from '../src/index.js';
 import { auth, errorOf, ids, startTestStub, type TestStub } from './support/stub.js';
 
 const fixtures = JSON.parse(readFileSync(DEFAULT_FIXTURES_PATH, 'utf8'));
@@ -121,6 +121,96 @@ describe('GET and PUT /__stub/state', () => {
     expect(response.statusCode).toBe(400);
     expect(errorOf(response)).toMatchObject({ status: 400, title: 'Bad Request', detail: 'carts[0].id is required', source: 'carts[0].id' });
     expect((await stub.request({ method: 'GET', url: '/__stub/state' })).data.carts).toHaveLength(fixtures.carts.length);
+  });
+});
+
+describe('POST /__stub/seed and stub.seed(): add to the state as it stands', () => {
+  const cartOf = async (id: string) => (await stub.request({ method: 'GET', url: '/__stub/state' })).data.carts.find((cart: { id: string }) => cart.id === id);
+
+  it('a cart that gives only an id, associated with an account of the fixtures: 204, the cart is the account\'s, the rest of the state stays', async () => {
+    const response = await stub.request({
+      method: 'POST',
+      url: '/__stub/seed',
+      json: { carts: [{ id: 'seeded' }], associations: [{ cart_id: 'seeded', type: 'account', id: ids.acme }] },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(await accountsOf(stub, 'seeded')).toEqual([{ type: 'account', id: ids.acme }]);
+    const state = (await stub.request({ method: 'GET', url: '/__stub/state' })).data;
+    expect(state.carts.map((cart: { id: string }) => cart.id)).toEqual([...fixtures.carts.map((cart: { id: string }) => cart.id), 'seeded']);
+    expect(state.accounts).toEqual(fixtures.accounts);
+  });
+
+  it('stub.seed adds an account, a customer and a cart both own, associates a cart of the fixtures, and keeps the journal and the faults', async () => {
+    await associate(stub, 'demo-cart-2', ids.acme);
+    stub.faults.add({ operationId: 'deleteACart', status: 500 });
+    await stub.seed({
+      accounts: [{ id: 'seeded-account', name: 'Seeded Ltd' }],
+      customers: [{ id: 'seeded-customer', name: 'Sam', email: 'sam@example.com', password: 'sam-password' }],
+      carts: [{ id: 'shared-cart', name: 'Shared', account_ids: ['seeded-account'] }],
+      associations: [
+        { cart_id: 'shared-cart', type: 'customer', id: 'seeded-customer' },
+        { cart_id: 'demo-cart-empty', type: 'customer', id: ids.carol },
+      ],
+    });
+    expect(await cartOf('shared-cart')).toMatchObject({ name: 'Shared', account_ids: ['seeded-account'], customer_ids: ['seeded-customer'] });
+    expect(stub.state().carts.find((cart) => cart.id === 'demo-cart-empty')?.customer_ids).toEqual([ids.carol]);
+    expect(stub.state().accounts.map((account) => account.id)).toContain('seeded-account');
+    expect(stub.journal.list().map((entry) => entry.operationId)).toEqual(['createAccountCartAssociation']);
+    expect(stub.faults.list()).toHaveLength(1);
+  });
+
+  it('associating an owner the cart already has changes nothing, as the API\'s 204 does', async () => {
+    await stub.seed({ associations: [{ cart_id: 'demo-cart-acme', type: 'account', id: ids.acme }] });
+    expect(await cartOf('demo-cart-acme')).toMatchObject({ account_ids: [ids.acme] });
+  });
+
+  const broken: [string, unknown, { source?: string; detail: string }[]][] = [
+    ['a cart id the state has', { carts: [{ id: 'demo-cart-empty' }] }, [{ source: 'carts[0]', detail: 'carts[0] has the id demo-cart-empty of an earlier one' }]],
+    ['a seed cart owned by an unknown account', { carts: [{ id: 'x', account_ids: ['nobody'] }] }, [{ source: 'carts[0].account_ids[0]', detail: 'carts[0].account_ids[0] names no account: nobody' }]],
+    [
+      'an association naming no cart, and one naming no customer',
+      { associations: [{ cart_id: 'nowhere', type: 'account', id: ids.acme }, { cart_id: 'demo-cart-empty', type: 'customer', id: 'nobody' }] },
+      [
+        { source: 'associations[0].cart_id', detail: 'associations[0].cart_id names no cart: nowhere' },
+        { source: 'associations[1].id', detail: 'associations[1].id names no customer: nobody' },
+      ],
+    ],
+    [
+      'a second account on a cart',
+      { associations: [{ cart_id: 'demo-cart-acme', type: 'account', id: ids.globex }] },
+      [{ source: 'associations[0]', detail: `associations[0] would give cart demo-cart-acme a second account; it has ${ids.acme}` }],
+    ],
+    ['an unknown list', { cartz: [] }, [{ detail: 'the top level has an unknown property cartz' }]],
+    ['a cart without an id', { carts: [{ name: 'no id' }] }, [{ source: 'carts[0].id', detail: 'carts[0].id is required' }]],
+  ];
+  it.each(broken)('%s: POST answers 400 naming it where it is in the seed; stub.seed throws InvalidStubInput with the same problems; nothing changes', async (_name, seed, problems) => {
+    const before = stub.state();
+    const response = await stub.request({ method: 'POST', url: '/__stub/seed', json: seed });
+    expect(response.statusCode).toBe(400);
+    expect(response.data.errors).toEqual(problems.map((problem) => ({ status: 400, title: 'Bad Request', ...problem })));
+    const fromCode = await stub.seed(seed as StubSeed).catch((error: unknown) => error);
+    expect(fromCode).toBeInstanceOf(InvalidStubInput);
+    expect((fromCode as InvalidStubInput).problems).toEqual(problems);
+    expect(stub.state()).toEqual(before);
+  });
+});
+
+describe('stub.state() and stub.loadState(): GET and PUT /__stub/state from code', () => {
+  it('stub.state() is what GET answers', async () => {
+    await associate(stub, 'demo-cart-empty', ids.acme);
+    expect(stub.state()).toEqual((await stub.request({ method: 'GET', url: '/__stub/state' })).data);
+  });
+
+  it('stub.loadState replaces the state and keeps the journal; a state PUT refuses, it refuses with the same problems', async () => {
+    await associate(stub, 'demo-cart-empty', ids.acme);
+    await stub.loadState({ ...fixtures, carts: [{ id: 'only' }] });
+    expect(stub.state().carts.map((cart) => cart.id)).toEqual(['only']);
+    expect(stub.journal.list()).toHaveLength(1);
+    const broken = { ...fixtures, carts: [{ id: 'c', account_ids: ['nobody'] }] };
+    const response = await stub.request({ method: 'PUT', url: '/__stub/state', json: broken });
+    const fromCode = await stub.loadState(broken).catch((error: unknown) => error);
+    expect((fromCode as InvalidStubInput).problems).toEqual([{ source: errorOf(response).source, detail: errorOf(response).detail }]);
+    expect(stub.state().carts.map((cart) => cart.id)).toEqual(['only']);
   });
 });
 
@@ -257,6 +347,97 @@ describe('POST and DELETE /__stub/faults', () => {
     await stub.request({ method: 'POST', url: '/__stub/faults', json: { status: 500 } });
     expect((await stub.request({ method: 'DELETE', url: '/__stub/faults' })).statusCode).toBe(204);
     expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+  });
+});
+
+describe('GET /__stub/faults and stub.faults.list()', () => {
+  it('list the active faults in the order they apply, from either door, each with the requests it has left; a used-up fault leaves the list', async () => {
+    await stub.request({ method: 'POST', url: '/__stub/faults', json: { operationId: 'getCarts', count: 1, status: 503 } });
+    stub.faults.add({ latency_ms: 1 });
+
+    const listed = await stub.request({ method: 'GET', url: '/__stub/faults' });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.data).toEqual({
+      data: [
+        { operationId: 'getCarts', remaining: 1, status: 503 },
+        { operationId: null, remaining: null, latency_ms: 1 },
+      ],
+    });
+    expect(stub.faults.list()).toEqual(listed.data.data);
+
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(503);
+    expect((await stub.request({ method: 'GET', url: '/__stub/faults' })).data.data).toEqual([{ operationId: null, remaining: null, latency_ms: 1 }]);
+    expect(stub.faults.list()).toEqual([{ operationId: null, remaining: null, latency_ms: 1 }]);
+  });
+
+  it('a listed fault is a copy: changing it changes no active fault', async () => {
+    stub.faults.add({ operationId: 'getCarts', count: 1, status: 500 });
+    stub.faults.list()[0]!.remaining = 99;
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(500);
+    expect(stub.faults.list()).toEqual([]);
+  });
+
+  it('stub.faults.clear() empties the list, as DELETE /__stub/faults does', async () => {
+    stub.faults.add({ status: 500 });
+    stub.faults.clear();
+    expect((await stub.request({ method: 'GET', url: '/__stub/faults' })).data).toEqual({ data: [] });
+    expect((await stub.request({ method: 'GET', url: '/v2/carts', headers: auth.cc })).statusCode).toBe(200);
+  });
+});
+
+describe('GET /__stub/clock and clocked.clock', () => {
+  // Each test moves its own stub's clock, which never goes back: the other tests keep the real time.
+  let clocked: TestStub;
+  beforeEach(async () => {
+    clocked = await startTestStub();
+  });
+  afterEach(() => clocked.close());
+
+  it('GET answers where the clock stands and whether it is frozen, as stub.clock.reading() does', async () => {
+    clocked.clock.freeze(Date.parse('2031-05-06T07:08:09.000Z'));
+    const reading = await clocked.request({ method: 'GET', url: '/__stub/clock' });
+    expect(reading.statusCode).toBe(200);
+    expect(reading.data).toEqual({ now: '2031-05-06T07:08:09.000Z', frozen: true });
+    expect(clocked.clock.reading()).toEqual(reading.data);
+  });
+
+  it('stub.clock.set(body) does what POST /__stub/clock does with the same body', async () => {
+    const body = { freeze: true, at: '2032-01-01T00:00:00.000Z', advance_seconds: 3601 };
+    expect(clocked.clock.set(body)).toEqual({ now: '2032-01-01T01:00:01.000Z', frozen: true });
+    clocked.clock.resume();
+    const overHttp = await clocked.request({ method: 'POST', url: '/__stub/clock', json: { ...body, at: '2033-01-01T00:00:00.000Z' } });
+    expect(overHttp.data).toEqual({ now: '2033-01-01T01:00:01.000Z', frozen: true });
+    expect((await clocked.request({ method: 'GET', url: '/__stub/clock' })).data).toEqual(overHttp.data);
+  });
+
+  const refused: [string, Record<string, unknown>, () => unknown][] = [
+    ['past 9990 by advancing', { advance_seconds: 1e308 }, () => clocked.clock.advance(1e308 * 1000)],
+    ['past 9990 by freezing', { freeze: true, at: '9999-12-31T00:00:00Z' }, () => clocked.clock.freeze(Date.parse('9999-12-31T00:00:00Z'))],
+  ];
+  it.each(refused)('a move %s answers 400 over HTTP and throws InvalidStubInput from code, with the same problem; the clock stays', async (_name, body, fromCode) => {
+    clocked.clock.freeze();
+    const before = clocked.clock.reading();
+    const response = await clocked.request({ method: 'POST', url: '/__stub/clock', json: body });
+    expect(response.statusCode).toBe(400);
+    const error = (() => {
+      try {
+        fromCode();
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidStubInput);
+    expect((error as InvalidStubInput).problems).toEqual([{ source: errorOf(response).source, detail: errorOf(response).detail }]);
+    expect(() => clocked.clock.set(body)).toThrow(InvalidStubInput);
+    expect(clocked.clock.reading()).toEqual(before);
+  });
+
+  it('from code, the clock refuses to move backwards or to an instant that is no date, and stays', () => {
+    clocked.clock.freeze();
+    const before = clocked.clock.reading();
+    expect(() => clocked.clock.advance(-1000)).toThrow(InvalidStubInput);
+    expect(() => clocked.clock.set({ freeze: true, at: 'tomorrow' })).toThrow('at is not a date-time: tomorrow');
+    expect(clocked.clock.reading()).toEqual(before);
   });
 });
 

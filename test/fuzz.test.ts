@@ -1,7 +1,7 @@
 /**
  * Property-based fuzzing from the contract (test/fuzz/): thousands of generated requests to every operation
  * of openapi/openapi.yaml, valid and broken, must never get a 5xx; every error has the shared shape and a
- * status the document or the README allows; every success fits its response schema; a missing or forged
+ * status the document or docs/robustness.md allows; every success fits its response schema; a missing or forged
  * token is refused; and the store's invariants hold after each sequence. The seed is fixed so a run is
  * repeatable; FUZZ_SEED=<n> tries another, FUZZ_RUNS=<n> sets the number of sequences. Deeper runs:
  * `npm run fuzz -- --runs 100000`.

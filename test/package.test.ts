@@ -32,8 +32,8 @@ afterAll(async () => {
 });
 
 describe('the npm package', () => {
-  it('holds dist/, openapi/, fixtures/, the README and package.json, and nothing else', () => {
-    const outside = files.filter((path) => !/^(dist|openapi|fixtures)\//.test(path) && !['README.md', 'package.json'].includes(path));
+  it('holds dist/, openapi/, fixtures/, the README, the pages of docs/ and package.json, and nothing else', () => {
+    const outside = files.filter((path) => !/^(dist|openapi|fixtures)\/|^docs\/[\w-]+\.md$/.test(path) && !['README.md', 'package.json'].includes(path));
     expect(outside).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'openapi/openapi.yaml', 'fixtures/default.json']));
     expect(files.filter((path) => /^(src|test|bench)\//.test(path))).toEqual([]);
@@ -57,7 +57,7 @@ describe('the npm package', () => {
     expect(stdout.trim()).toBe(VERSION);
   });
 
-  it('the library starts and stops a stub from code, as the README shows', async () => {
+  it('the library starts and stops a stub from code, as docs/test-code.md shows', async () => {
     const script = [
       "import { startStub } from 'ep-cart-stub';",
       'const stub = await startStub({ port: 0 });',

@@ -112,6 +112,9 @@ class CommitOrder implements Store {
   get directory() {
     return this.inner.directory;
   }
+  get tokenSecret() {
+    return this.inner.tokenSecret;
+  }
   cart(id: string) {
     return this.inner.cart(id);
   }

@@ -12,7 +12,7 @@ const bearerOf = (headers: IncomingHttpHeaders) => /^Bearer\s+(\S+)\s*$/i.exec(h
 
 /**
  * BEHAVIOR.md rows 1–2: the bearer token, then any shopper token, or 401. In sandbox mode a shopper token
- * issued in another sandbox than the bearer's is refused too (README, "Sandbox mode").
+ * issued in another sandbox than the bearer's is refused too (docs/deployment.md, "Sandbox mode").
  */
 export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService, sandboxed = false): Principal {
   const bearer = bearerOf(headers);

@@ -52,6 +52,8 @@ const HELP = [
   '',
   'merge adds up the counts of reports of the same rule catalogue (the same version of the stub).',
   ...flagRows(MERGE_FLAGS),
+  '',
+  'In full (the trace, the report, CI): docs/control-api.md#rule-trace-and-coverage.',
 ].join('\n');
 
 const CHECK: CommandLine<typeof CHECK_FLAGS> = {

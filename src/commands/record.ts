@@ -30,7 +30,7 @@ const COMMAND_LINE: CommandLine<typeof RECORD_FLAGS> = {
   command: `${PROGRAM} record`,
   flags: RECORD_FLAGS,
   summary: 'a proxy that forwards every request to --target and appends each exchange, secrets masked, to a HAR file',
-  notes: [`Replay the file against the stub with: ${PROGRAM} replay <file>`],
+  notes: [`Replay the file against the stub with: ${PROGRAM} replay <file>`, 'In full: docs/record-and-replay.md.'],
 };
 const COMMAND = COMMAND_LINE.command;
 

@@ -35,7 +35,7 @@ const COMMAND_LINE: CommandLine<typeof REPLAY_FLAGS> = {
   positionals: { min: 1, max: 1, what: `recording ${POSITIONAL}`, parse: existingFile, source: 'the recording' },
   usage: POSITIONAL,
   summary: "sends a recording's Elastic Path requests to the stub and reports every answer that differs",
-  notes: ['Exit status: 0 no difference, 1 differences, 2 a usage error or a file that is not a HAR.'],
+  notes: ['Exit status: 0 no difference, 1 differences, 2 a usage error or a file that is not a HAR.', 'In full: docs/record-and-replay.md.'],
 };
 const COMMAND = COMMAND_LINE.command;
 

@@ -55,6 +55,7 @@ const COMMAND_LINE: CommandLine<typeof VERIFY_FLAGS> = {
   notes: [
     'It makes only carts of its own, named with the run id, and deletes them at the end (Ctrl-C included).',
     'Exit status: 0 every scenario agrees, 1 one differs or could not run, 2 a usage or configuration error.',
+    'In full (the config file, the reports, what differs): docs/verify.md.',
   ],
 };
 const COMMAND = COMMAND_LINE.command;

@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { InvalidStubInput, StubError, isErrorName, type Problem } from '../domain/errors.js';
-import type { Operation, Parameter, Schema } from './document.js';
+import type { Contract, Operation, Parameter, Schema } from './document.js';
 
 // The document's schemas are checked against the meta-schema by the test suite, not at every start:
 // compiling the 2020-12 meta-schema would cost more than the rest of the start-up.
@@ -148,6 +148,13 @@ function toStubError({ part, schema }: PartValidator, error: ErrorObject): StubE
   const field = path.at(-1) ?? part;
   if (missing !== undefined) return new StubError('FieldRequired', { detail: `${field} is required`, source, keyword });
   return new StubError('FieldInvalid', { detail: `${field} ${error.message ?? 'is invalid'}`, source, keyword });
+}
+
+/** Every way `value` breaks the document's component schema `name`; for input to the stub itself (states, seeds, faults). */
+export function componentProblemList(contract: Contract, name: string): (value: unknown) => Problem[] {
+  const schema = contract.schemas[name];
+  if (!schema) throw new Error(`the OpenAPI document has no ${name} schema`);
+  return compileProblemList(schema);
 }
 
 /** Every way `value` breaks `schema`, e.g. `carts[2].id is required`; empty when it fits. */

@@ -1,6 +1,6 @@
 /** Cart rules: the carts.* rows of the rule catalogue (rules.ts). */
 import { StubError } from './errors.js';
-import { isAdministrator, isOwner, isUnowned, type Cart, type Owner, type Principal } from './model.js';
+import { isAdministrator, isOwner, isUnowned, type Cart, type CustomAttribute, type Owner, type Principal } from './model.js';
 import { breaks } from './rules.js';
 
 /** Carts are purged seven days after their last update (Elastic Path's cart settings default). */
@@ -11,6 +11,9 @@ export interface CartAttributes {
   description?: string;
   contact?: { email?: string };
   discount_settings?: Cart['discount_settings'];
+  inventory_settings?: NonNullable<Cart['inventory_settings']>;
+  custom_attributes?: NonNullable<Cart['custom_attributes']>;
+  snapshot_date?: string;
 }
 
 export function expiresAt(cart: Cart): string {
@@ -41,6 +44,9 @@ export function newCart(id: string, attributes: CartAttributes, now: string): Ca
     description: attributes.description ?? '',
     ...(attributes.contact ? { contact: contactOf(attributes.contact) } : {}),
     discount_settings: discountSettingsOf(attributes.discount_settings ?? {}),
+    ...(attributes.inventory_settings ? { inventory_settings: inventorySettingsOf(attributes.inventory_settings) } : {}),
+    ...(attributes.custom_attributes ? { custom_attributes: customAttributesOf(attributes.custom_attributes) } : {}),
+    ...(attributes.snapshot_date !== undefined ? { snapshot_date: snapshotDateOf(attributes.snapshot_date, now) } : {}),
     account_ids: [],
     customer_ids: [],
     created_at: now,
@@ -54,6 +60,21 @@ export function newCart(id: string, attributes: CartAttributes, now: string): Ca
  */
 function contactOf({ email }: NonNullable<CartAttributes['contact']>): NonNullable<Cart['contact']> {
   return email === undefined ? {} : { email };
+}
+
+function inventorySettingsOf({ defer_inventory_check }: NonNullable<Cart['inventory_settings']>): NonNullable<Cart['inventory_settings']> {
+  return defer_inventory_check === undefined ? {} : { defer_inventory_check };
+}
+
+function customAttributesOf(attributes: NonNullable<Cart['custom_attributes']>): NonNullable<Cart['custom_attributes']> {
+  return Object.fromEntries(Object.entries(attributes).map(([key, { type, value }]) => [key, { type, value } as CustomAttribute]));
+}
+
+/** A preview cart looks ahead: a date at or before now is refused (carts.23); kept as `toISOString()` writes it. */
+function snapshotDateOf(date: string, now: string): string {
+  const iso = new Date(date).toISOString();
+  if (iso <= now) throw breaks('carts.23', 'InvalidSnapshotDate', { detail: `snapshot_date ${date} is not in the future: a preview cart looks ahead`, source: 'data.snapshot_date' });
+  return iso;
 }
 
 function discountSettingsOf({ custom_discounts_enabled, use_rule_promotions }: Cart['discount_settings']): Cart['discount_settings'] {
@@ -96,6 +117,7 @@ export function assertReadable(cart: Cart, principal: Principal): void {
 export function updateCart(cart: Cart | undefined, attributes: CartAttributes, principal: Principal, now: string): Cart {
   if (!cart) throw new StubError('CartNotFound');
   assertReadable(cart, principal);
+  if (attributes.contact?.email !== undefined) assertMayHaveContactEmail(cart);
   return touched(
     {
       ...cart,
@@ -103,9 +125,19 @@ export function updateCart(cart: Cart | undefined, attributes: CartAttributes, p
       ...(attributes.description !== undefined ? { description: attributes.description } : {}),
       ...(attributes.contact !== undefined ? { contact: contactOf(attributes.contact) } : {}),
       ...(attributes.discount_settings !== undefined ? { discount_settings: discountSettingsOf(attributes.discount_settings) } : {}),
+      ...(attributes.inventory_settings !== undefined ? { inventory_settings: inventorySettingsOf(attributes.inventory_settings) } : {}),
+      ...(attributes.custom_attributes !== undefined ? { custom_attributes: customAttributesOf(attributes.custom_attributes) } : {}),
+      ...(attributes.snapshot_date !== undefined ? { snapshot_date: snapshotDateOf(attributes.snapshot_date, now) } : {}),
     },
     now,
   );
+}
+
+/** A registered shopper's cart has the shopper's email, so it takes no contact email (carts.21: associations.13 the other way). */
+function assertMayHaveContactEmail(cart: Cart): void {
+  const detail = (owner: string) => `The cart has ${owner}; a registered shopper's cart cannot have a contact email`;
+  if (cart.account_ids.length > 0) throw breaks('carts.21', 'AccountCartHasContactEmail', { detail: detail('an account') });
+  if (cart.customer_ids.length > 0) throw breaks('carts.21', 'CustomerCartHasContactEmail', { detail: detail('a customer') });
 }
 
 /**

@@ -107,8 +107,34 @@ export const catalogue = {
     title: 'Forbidden',
     detail: 'An implicit token needs an account or customer token to list carts',
   },
+  // carts.19–20, 22–24
+  UnsupportedFilter: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'The stub filters carts by contains(account_ids,"…") and ilike(name,"…"), joined by : (and) or | (or)',
+  },
+  UnknownInclude: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'include takes a comma-separated list of items, tax_items, custom_discounts and promotions',
+  },
+  InvalidCustomAttributes: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'custom_attributes holds at most 20 attributes, each {"type","value"}: string, integer, float or boolean, with a value of that type',
+  },
+  UnknownCurrency: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'X-MOLTIN-CURRENCY takes an ISO 4217 currency code, such as USD or EUR',
+  },
+  InvalidSnapshotDate: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'snapshot_date is a date-time in the future (2026-02-21T15:07:25Z); a preview cart cannot lose it',
+  },
 
-  // Sandbox mode (README, "Sandbox mode")
+  // Sandbox mode (docs/deployment.md, "Sandbox mode")
   SandboxLimitReached: {
     status: 503,
     title: 'Sandbox limit reached',
@@ -122,7 +148,12 @@ export const catalogue = {
 
   // Tokens
   UnknownClient: { status: 401, title: 'Unauthorized', detail: 'The client id or secret is wrong' },
-  InvalidGrant: { status: 400, title: 'Bad Request', detail: 'grant_type must be implicit or client_credentials' },
+  // tokens.3: Elastic Path's authentication docs show only the title and the status
+  TokenRequestInvalid: {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'Send grant_type (implicit or client_credentials) and client_id, and client_secret for client_credentials',
+  },
   WrongMemberCredentials: { status: 401, title: 'Unauthorized', detail: 'The username, password or password profile is wrong' },
   SwitchNeedsAccountToken: {
     status: 401,
@@ -168,6 +199,13 @@ export const catalogue = {
 
   // Transport
   RouteNotFound: { status: 404, title: 'Not Found', detail: 'No such route' },
+  NotImplemented: {
+    status: 501,
+    title: 'Not Implemented',
+    detail:
+      'Elastic Path has this route, the stub does not: it covers tokens, carts and their account and customer ' +
+      'associations (docs/behaviour.md, "What the stub covers")',
+  },
   UnsupportedMediaType: {
     status: 415,
     title: 'Unsupported Media Type',

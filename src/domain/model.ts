@@ -37,12 +37,23 @@ export interface Customer {
   password: string;
 }
 
+/** A typed value of the cart's own (the newest carts spec's `custom_attributes`). */
+export type CustomAttribute =
+  | { type: 'string'; value: string }
+  | { type: 'integer' | 'float'; value: number }
+  | { type: 'boolean'; value: boolean };
+
 export interface Cart {
   id: string;
   name: string;
   description: string;
   contact?: { email?: string };
   discount_settings: { custom_discounts_enabled?: boolean; use_rule_promotions?: boolean };
+  inventory_settings?: { defer_inventory_check?: boolean };
+  /** At most 20 (carts.22); a PUT that names them replaces them all. */
+  custom_attributes?: Record<string, CustomAttribute>;
+  /** A preview cart's date, RFC 3339 UTC; once set it can move but never go (carts.23). */
+  snapshot_date?: string;
   /** At most one (BEHAVIOR.md row 14). */
   account_ids: string[];
   customer_ids: string[];

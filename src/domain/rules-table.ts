@@ -1,4 +1,4 @@
-/** The rule catalogue as the Markdown tables of docs/behaviour.md and the README (`npm run docs` writes them). */
+/** The rule catalogue as the Markdown tables of docs/behaviour.md (`npm run docs` writes them). */
 import { catalogue } from './errors.js';
 import { BEHAVIOUR_RULES, ORIGIN_RULES, type Rule } from './rules.js';
 
@@ -38,7 +38,7 @@ export function rulesMarkdown(): string {
 }
 
 /** The documents that hold the generated tables. */
-export const DOCUMENTS_WITH_RULES = ['docs/behaviour.md', 'README.md'] as const;
+export const DOCUMENTS_WITH_RULES = ['docs/behaviour.md'] as const;
 
 const BEGIN = '<!-- generated from src/domain/rules.ts by `npm run docs`: edit the catalogue, not this table -->';
 const END = '<!-- end of generated rules -->';

@@ -1,8 +1,7 @@
 /**
  * The rule catalogue: the behaviour table as data. Every answer of the stub names the rule that produced it
- * (the `EP-Stub-Rule` header, the journal, coverage); the behaviour document and the README's Behaviour
- * section are generated from this table (docs/behaviour.md, `npm run docs`), and the verify scenarios use
- * its ids. An id never changes: a new row takes the next free number of its section.
+ * (the `EP-Stub-Rule` header, the journal, coverage); the behaviour document's tables are generated from
+ * this table (docs/behaviour.md, `npm run docs`), and the verify scenarios use its ids. An id never changes: a new row takes the next free number of its section.
  */
 import { StubError, type ErrorName } from './errors.js';
 
@@ -67,7 +66,7 @@ export const BEHAVIOUR_RULES = [
   row({ id: 'carts.3', operations: ['createACart', 'updateACart'], status: 400, basis: 'doc', when: '`POST` or `PUT`: `name` missing, blank or over 255 characters; `id` not `A-Za-z0-9_-`', errors: ['FieldRequired', 'FieldInvalid'], sources: ['data.name', 'data.id'], answer: 'with `source` `data.name` / `data.id`' }),
   row({ id: 'carts.4', operations: ['createACart'], status: 409, basis: 'decision', basisNote: 'decision (JSON:API)', when: '`POST /v2/carts`: the `id` is already used', errors: ['CartIdTaken'] }),
   row({ id: 'carts.5', operations: ['getACart'], status: 200, basis: 'doc', basisNote: 'doc (auto-create)', when: '`GET /v2/carts/:id` of an unknown id', answer: 'a new empty cart named `Cart`' }),
-  row({ id: 'carts.6', operations: ['getACart'], status: 200, basis: 'doc', when: '`GET /v2/carts/:id` of a cart the caller may read', answer: '`{"data":Cart}`' }),
+  row({ id: 'carts.6', operations: ['getACart'], status: 200, basis: 'doc', when: '`GET /v2/carts/:id` of a cart the caller may read', answer: '`{"data":Cart}`; with `include`, `included` holds an empty list of each (the stub keeps no items)' }),
   row({ id: 'carts.7', operations: ['getACart', 'updateACart', 'deleteACart'], status: 403, basis: 'decision', basisNote: 'decision (keeps shoppers apart)', when: 'a cart with owners, asked for with neither `client_credentials` alone nor a shopper token of an owner', errors: ['CartBelongsToAnotherShopper'] }),
   row({ id: 'carts.8', operations: ['updateACart'], status: 200, basis: 'doc', when: '`PUT /v2/carts/:id`', answer: '`{"data":Cart}`' }),
   row({ id: 'carts.9', operations: ['updateACart', 'deleteACart'], status: 404, basis: 'decision', when: '`PUT` or `DELETE` of a cart that does not exist', errors: ['CartNotFound'] }),
@@ -79,11 +78,18 @@ export const BEHAVIOUR_RULES = [
   row({ id: 'carts.15', operations: ['getCarts'], status: 200, basis: 'doc', when: '`GET /v2/carts`, `client_credentials` with no shopper token', answer: 'every cart' }),
   row({ id: 'carts.16', operations: ['getCarts'], status: 400, basis: 'doc', basisNote: 'doc (limits), decision (400)', when: '`page[limit]` outside 1–100 (default 20) or `page[offset]` outside 0–10000; brackets raw or `%5B%5D`', errors: ['FieldInvalid'], sources: ['page[limit]', 'page[offset]'] }),
   row({ id: 'carts.17', operations: ['createACart'], status: 422, basis: 'doc', basisNote: 'doc (newer carts spec: a cart with a contact email has no shopper)', when: '`POST /v2/carts` with a contact email and a shopper token', errors: ['AccountCartHasContactEmail', 'CustomerCartHasContactEmail'] }),
+  row({ id: 'carts.18', operations: ['getCarts'], status: 200, basis: 'doc', basisNote: 'doc (newest carts spec); decision (`:` before `|`)', when: '`GET /v2/carts?filter=…`: `contains(account_ids,"…")`, `ilike(name,"…")` (`*` any run, any case), `:` and, `|` or', answer: 'the caller\'s carts that match, newest first' }),
+  row({ id: 'carts.19', operations: ['getCarts'], status: 400, basis: 'decision', basisNote: 'doc (the fields and operators), decision (400 naming the rest)', when: '`filter` with another field or operator, or one the stub cannot read', errors: ['UnsupportedFilter'], answer: 'with `source` `filter`, the detail naming it' }),
+  row({ id: 'carts.20', operations: ['getCarts', 'getACart'], status: 400, basis: 'decision', basisNote: 'doc (the names), decision (400)', when: '`include` names something other than `items`, `tax_items`, `custom_discounts`, `promotions`', errors: ['UnknownInclude'], answer: 'with `source` `include`' }),
+  row({ id: 'carts.21', operations: ['updateACart'], status: 422, basis: 'doc', basisNote: 'doc (newest carts spec: "and vice versa")', when: '`PUT` of a contact email on a cart with an account (customer)', errors: ['AccountCartHasContactEmail', 'CustomerCartHasContactEmail'] }),
+  row({ id: 'carts.22', operations: ['createACart', 'updateACart'], status: 400, basis: 'doc', when: '`custom_attributes`: more than 20, or an attribute without `type` and `value`, or a value not of its type', errors: ['InvalidCustomAttributes'], answer: 'with `source` naming the attribute' }),
+  row({ id: 'carts.23', operations: ['createACart', 'updateACart'], status: 400, basis: 'doc', when: '`snapshot_date` not a date-time, not in the future, or removed (`null`, empty)', errors: ['InvalidSnapshotDate'], answer: 'with `source` `data.snapshot_date`' }),
+  row({ id: 'carts.24', operations: ['getCarts', 'createACart', 'getACart', 'updateACart'], status: 400, basis: 'decision', basisNote: 'doc (the header), decision (every ISO 4217 currency is enabled; 400 for the rest)', when: '`X-MOLTIN-CURRENCY` is not an ISO 4217 code', errors: ['UnknownCurrency'], answer: 'with `source` `x-moltin-currency`; a known one shows every price in it (`€0.00`)' }),
 
   // Tokens
   row({ id: 'tokens.1', operations: ['createAccessToken'], status: 200, basis: 'doc', when: '`POST /oauth/access_token` (form or JSON), `grant_type=implicit&client_id=…`', answer: '`{"access_token","token_type":"Bearer","expires_in":3600,"expires","identifier":"implicit"}`' }),
   row({ id: 'tokens.2', operations: ['createAccessToken'], status: 200, basis: 'doc', when: '… `grant_type=client_credentials&client_id&client_secret`', answer: 'the same, `identifier: client_credentials`' }),
-  row({ id: 'tokens.3', operations: ['createAccessToken'], status: 400, basis: 'doc', basisNote: 'doc (shapes)', when: '… `grant_type` missing or unknown', errors: ['FieldRequired', 'FieldInvalid'], sources: ['grant_type'], answer: '`status` as a string' }),
+  row({ id: 'tokens.3', operations: ['createAccessToken'], status: 400, basis: 'doc', basisNote: 'doc (the authentication docs\' error example)', when: '… `grant_type` missing or unknown, `client_id` missing or blank', errors: ['TokenRequestInvalid'], answer: '`status` as a string, `source` naming the field' }),
   row({ id: 'tokens.4', operations: ['createAccessToken'], status: 401, basis: 'doc', basisNote: 'doc (shapes)', when: '… client unknown, or its secret wrong', errors: ['UnknownClient'], answer: '`status` as a string' }),
   row({ id: 'tokens.5', operations: ['createAccountMemberTokens'], status: 201, basis: 'doc', when: '`POST /v2/account-members/tokens` with the password mechanism', answer: 'one token per account of the member, with `meta` and `links`' }),
   row({ id: 'tokens.6', operations: ['createAccountMemberTokens'], status: 201, basis: 'doc', when: '… switching account (`authentication_mechanism: account_management_authentication_token` + AT)', answer: "fresh tokens for all the member's accounts" }),
@@ -105,6 +111,7 @@ export const ORIGIN_RULES = {
   'contract.media-type': 'the body is of a media type the operation does not take',
   'contract.http': 'the request is not one the stub can read (no Host, a URL that does not decode, not HTTP)',
   'route.unknown': 'no route has this method and path',
+  'route.not-implemented': 'a route Elastic Path documents that the stub does not have (items, checkout, orders, …): 501, a decision, so that a storefront does not take it for a wrong URL',
   'limit.body': 'the body is larger than the stub accepts',
   'limit.headers': 'the request line and headers are larger than the stub accepts',
   'limit.time': 'the request did not arrive in time',
@@ -146,6 +153,7 @@ const ORIGIN_OF_ERROR: Partial<Record<ErrorName, RuleId>> = {
   UnsupportedMediaType: 'contract.media-type',
   BadRequest: 'contract.http',
   RouteNotFound: 'route.unknown',
+  NotImplemented: 'route.not-implemented',
   PayloadTooLarge: 'limit.body',
   HeadersTooLarge: 'limit.headers',
   RequestTimeout: 'limit.time',

@@ -4,9 +4,10 @@ import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
 import { PROBES_TAG, loadContract, type Contract } from '../contract/document.js';
 import type { StubData } from '../domain/model.js';
-import { compileProblemList } from '../contract/validation.js';
+import { componentProblemList } from '../contract/validation.js';
 import { checkedState, completeState, readFixtures, stateCheck, validState, type FixtureData, type StateCheck } from '../fixtures.js';
 import { StubError, type Problem } from '../domain/errors.js';
+import { seedCheck, seededState, type StubSeed } from '../seed.js';
 import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
@@ -38,7 +39,7 @@ export interface AppOptions {
   /** A fixed latency added to every Elastic Path response, in milliseconds (handy for UI work). */
   latencyMs?: number;
   clock?: StubClock;
-  /** Signs tokens; generated per process unless given. */
+  /** Signs tokens; without it, the store's key: kept in the data file with `dataFile`, else per process. */
   tokenSecret?: string;
   logger?: FastifyServerOptions['logger'];
   /** Largest request body accepted, in bytes. */
@@ -51,7 +52,7 @@ export interface AppOptions {
   contract?: Contract;
   /** Origins a browser may call the stub from; undefined allows any. */
   corsOrigins?: string[];
-  /** Sandbox mode, for public deployments: a sandbox per client id (README, "Sandbox mode"). `true` takes the default limits. */
+  /** Sandbox mode, for public deployments: a sandbox per client id (docs/deployment.md, "Sandbox mode"). `true` takes the default limits. */
   sandbox?: boolean | Partial<SandboxLimits>;
   /** Behind a reverse proxy: which proxies to believe about the client's address and scheme (Fastify's `trustProxy`). */
   trustProxy?: FastifyServerOptions['trustProxy'];
@@ -71,10 +72,18 @@ export interface App {
   tokens: TokenService;
   journal: Journal;
   faults: Faults;
-  /** Back to the fixtures, or to `state`; clears the journal, the faults and the coverage. */
+  /** Back to the fixtures, or to `state`; clears the journal, the faults and the coverage (`POST /__stub/reset`). */
   reset(state?: FixtureData): Promise<void>;
+  /** A snapshot of all state (`GET /__stub/state`). */
+  state(): StubData;
+  /** Replaces all state, checked as `PUT /__stub/state` checks it; the journal and the faults stay. */
+  loadState(state: FixtureData): Promise<void>;
+  /** Adds carts, owners and associations to the state as it stands (`POST /__stub/seed`); the journal and the faults stay. */
+  seed(seed: StubSeed): Promise<void>;
   /** Which rules the stub answered by, per operation, since it started or was reset (`GET /__stub/coverage`). */
   coverage(): CoverageReport;
+  /** `DELETE /__stub/coverage`. */
+  clearCoverage(): void;
   sandboxes: Sandboxes;
 }
 
@@ -90,7 +99,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   const tokens = new TokenService(
     clock,
     (token) => store.directory.pinnedTokens.get(token),
-    options.tokenSecret,
+    options.tokenSecret ?? store.tokenSecret,
     (clientId, issuedAt) => sandboxes.admits(clientId, issuedAt),
   );
   const journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
@@ -104,6 +113,11 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     counts.clear();
   };
   const coverage = () => coverageReport(counts.answers(), apiOperations);
+  const clearCoverage = () => counts.clear();
+  const state = () => store.snapshot();
+  const loadState = async (value: FixtureData) => store.replace(completeState(validState(value, check), clock.iso()));
+  const seedChecks = { seed: seedCheck(contract), state: check };
+  const seed = async (value: StubSeed) => store.replace(seededState(store.snapshot(), value, seedChecks, clock.iso()));
 
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const fastify = Fastify({
@@ -162,10 +176,10 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   installJournal(fastify, journal);
   installFaults(fastify, faults, options.latencyMs ?? 0);
   installPrefer(fastify);
-  // A public sandbox deployment must not let strangers reset or read everyone's state (README, "Sandbox mode").
+  // A public sandbox deployment must not let strangers reset or read everyone's state (docs/deployment.md, "Sandbox mode").
   const controlEnabled = !limits || options.adminToken !== undefined;
   const operations = controlEnabled ? contract : { ...contract, operations: contract.operations.filter((op) => !op.control) };
-  const control = controlEnabled ? controlHandlers({ journal, faults, clock, check, reset, coverage, clearCoverage: () => counts.clear() }) : {};
+  const control = controlEnabled ? controlHandlers({ journal, faults, clock, reset, state, loadState, seed, coverage, clearCoverage }) : {};
   registerOperations(fastify, operations, { ...handlers, ...control }, {
     sandboxes,
     tokens,
@@ -174,14 +188,12 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   });
   // The stub closes the store it opened; a store given in the options belongs to the caller.
   if (!options.store) fastify.addHook('onClose', () => store.close());
-  return { fastify, store, clock, tokens, journal, faults, reset, coverage, sandboxes };
+  return { fastify, store, clock, tokens, journal, faults, reset, state, loadState, seed, coverage, clearCoverage, sandboxes };
 }
 
 /** What is wrong with a fault request: its schema in the document, and an operationId no Elastic Path operation has. */
 function faultCheck(contract: Contract, operations: ReadonlySet<string>): (request: FaultRequest) => Problem[] {
-  const schema = contract.schemas.StubFaultRequest;
-  if (!schema) throw new Error('the OpenAPI document has no StubFaultRequest schema');
-  const schemaProblems = compileProblemList(schema);
+  const schemaProblems = componentProblemList(contract, 'StubFaultRequest');
   return (request) => {
     const problems = schemaProblems(request);
     if (typeof request?.operationId === 'string' && !operations.has(request.operationId)) {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidStubInput, StubError, catalogue, type ErrorEntry } from '../domain/errors.js';
 import { ruleOfError, type RuleId } from '../domain/rules.js';
+import { ELASTIC_PATH_ROUTES } from './elastic-path-routes.js';
 import { RULE_HEADER } from './trace.js';
 import { operationOf } from './routes.js';
 
@@ -60,8 +61,28 @@ export function installErrorHandling(app: FastifyInstance): void {
     done(request.headers.host ? undefined : new StubError('BadRequest', { detail: 'The request has no Host header' }));
   });
   app.setNotFoundHandler((request, reply) => {
-    return sendError(reply, new StubError('RouteNotFound', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }), false);
+    const path = request.url.split('?')[0]!;
+    const error = isElasticPathRoute(request.method, path)
+      ? new StubError('NotImplemented', { detail: `${request.method} ${path}: ${catalogue.NotImplemented.detail}` })
+      : new StubError('RouteNotFound', { detail: `No route ${request.method} ${path}` });
+    // Every answer under /oauth writes its status as a string, as the token endpoint's do (doc).
+    return sendError(reply, error, path.startsWith('/oauth/'));
   });
+}
+
+/** Elastic Path's documented routes, by method, as path patterns; built on the first unknown route. */
+let documentedRoutes: Map<string, RegExp[]> | undefined;
+
+function isElasticPathRoute(method: string, path: string): boolean {
+  if (!documentedRoutes) {
+    documentedRoutes = new Map();
+    for (const route of ELASTIC_PATH_ROUTES) {
+      const [routeMethod, template] = route.split(' ') as [string, string];
+      const pattern = new RegExp(`^${template.replaceAll('{}', '[^/]+')}/?$`);
+      documentedRoutes.set(routeMethod, [...(documentedRoutes.get(routeMethod) ?? []), pattern]);
+    }
+  }
+  return documentedRoutes.get(method)?.some((pattern) => pattern.test(path)) ?? false;
 }
 
 /**

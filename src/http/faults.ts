@@ -40,6 +40,11 @@ export class Faults {
     return { ...fault };
   }
 
+  /** The active faults, in the order they apply, with what each has left (`GET /__stub/faults`). */
+  list(): Fault[] {
+    return this.active.map((fault) => ({ ...fault }));
+  }
+
   /** The fault a request of this operation meets, if any, counted as used. */
   take(operationId: string): Fault | undefined {
     const index = this.active.findIndex((fault) => fault.operationId === null || fault.operationId === operationId);

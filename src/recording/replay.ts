@@ -123,10 +123,8 @@ export async function replay(recording: Recording, options: ReplayOptions = {}):
  * old as they were (a cart a week old would have expired by today), and tokens live as long as they did.
  */
 function clockAt(startedDateTime: string | undefined): StubClock {
-  const clock = new StubClock();
   const start = startedDateTime === undefined ? NaN : Date.parse(startedDateTime);
-  if (start < Date.now()) clock.advance(start - Date.now());
-  return clock;
+  return new StubClock(start < Date.now() ? start : undefined);
 }
 
 /**

@@ -70,10 +70,11 @@ export class CartIndex implements CartWriter {
     this.all.remove(id);
   }
 
-  page({ owner, offset, limit, updatedAfter }: PageQuery): { carts: Cart[]; total: number } {
+  page({ owner, offset, limit, updatedAfter, matches }: PageQuery): { carts: Cart[]; total: number } {
     const list: RecencyOrder<Cart> | undefined =
       owner === undefined ? this.all : owner.kind === 'account' ? this.accounts.get(owner.id) : this.customers.get(owner.id);
     if (!list) return { carts: [], total: 0 };
+    if (matches) return filteredPage(list, { offset, limit, updatedAfter, matches });
     const isLive = (node: RecencyNode<Cart>) => node.value.updated_at > updatedAfter;
     let expired = 0;
     for (const node of list.fromOldest()) {
@@ -113,6 +114,19 @@ export class CartIndex implements CartWriter {
     list?.remove(id);
     if (list?.size === 0) this.customers.delete(customer);
   }
+}
+
+/** A filter must see every live cart of the list to count them: a walk of the whole list, newest first. */
+function filteredPage(list: RecencyOrder<Cart>, { offset, limit, updatedAfter, matches }: Required<Omit<PageQuery, 'owner'>>): { carts: Cart[]; total: number } {
+  const carts: Cart[] = [];
+  let total = 0;
+  for (const { value: cart } of list.fromNewest()) {
+    if (cart.updated_at <= updatedAfter) break;
+    if (!matches(cart)) continue;
+    if (total >= offset && carts.length < limit) carts.push(cart);
+    total += 1;
+  }
+  return { carts, total };
 }
 
 /** The cart with the shared empty values where it has nothing: the same object when it already has them. */

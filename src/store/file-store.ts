@@ -15,6 +15,8 @@ interface DataFileContent {
   format: typeof FORMAT;
   version: typeof VERSION;
   state: StubData;
+  /** Absent in files written before tokens outlived a restart: the next start adds it. */
+  token_secret?: string;
 }
 
 /** One line of the change log: a cart written whole, or removed. */
@@ -132,7 +134,8 @@ export class FileStore implements Store {
   ): Promise<FileStore> {
     try {
       const text = await readText(files, path);
-      const memory = new MemoryStore(text === null || text.trim() === '' ? seed() : readState(dataFileState(text, path), path));
+      const content = text === null || text.trim() === '' ? undefined : dataFileContent(text, path);
+      const memory = new MemoryStore(content ? readState(content.state, path) : seed(), content?.token_secret ? { tokenSecret: content.token_secret } : {});
       const logText = (await readText(files, logPath(path))) ?? '';
       await memory.change((carts) => replay(logText, path, carts));
       // With O_SYNC each batch is one write that returns once on disk, not a write and then a sync.
@@ -147,6 +150,10 @@ export class FileStore implements Store {
 
   get directory() {
     return this.memory.directory;
+  }
+
+  get tokenSecret() {
+    return this.memory.tokenSecret;
   }
 
   cart(id: string) {
@@ -339,7 +346,7 @@ export class FileStore implements Store {
   /** A snapshot of memory as it is now, which holds every pending line; then an empty log. */
   private async compact(): Promise<void> {
     this.snapshotDue = false;
-    const content: DataFileContent = { format: FORMAT, version: VERSION, state: this.memory.snapshot() };
+    const content: DataFileContent = { format: FORMAT, version: VERSION, state: this.memory.snapshot(), token_secret: this.tokenSecret };
     const text = JSON.stringify(content);
     await this.writeSnapshot(text);
     // Opened after the snapshot is written, so that a start which cannot write creates no log either.
@@ -390,8 +397,8 @@ async function readText(files: DataFiles, path: string): Promise<string | null> 
   }
 }
 
-/** The state in a data file's text, or an error naming the file: never a guess at a foreign file. */
-function dataFileState(text: string, path: string): unknown {
+/** A data file's content (its state still to be checked), or an error naming the file: never a guess at a foreign file. */
+function dataFileContent(text: string, path: string): { state: unknown; token_secret?: string } {
   const content = parseJsonFile(text, path) as Partial<DataFileContent> | null;
   if (content?.format !== FORMAT) {
     throw new Error(`${path} is not an ep-cart-stub data file (it has no "format": "${FORMAT}"); the stub leaves it as it is`);
@@ -399,7 +406,7 @@ function dataFileState(text: string, path: string): unknown {
   if (content.version !== VERSION) {
     throw new Error(`${path} is version ${String(content.version)} of the data file format; this stub reads version ${VERSION}`);
   }
-  return content.state;
+  return { state: content.state, ...(typeof content.token_secret === 'string' && content.token_secret !== '' ? { token_secret: content.token_secret } : {}) };
 }
 
 /** Applies the log's lines in order. A last line without its newline was cut short by a crash before it

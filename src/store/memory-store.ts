@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { StubData } from '../domain/model.js';
 import { CartIndex } from './cart-index.js';
 import { Directory } from './directory.js';
@@ -7,9 +8,12 @@ import type { CartWriter, PageQuery, Store, StoreReadiness } from './store.js';
 export class MemoryStore implements Store {
   private index: CartIndex;
   directory: Directory;
+  /** Memory ends with the process, and so may the tokens it signed. */
+  readonly tokenSecret: string;
 
   /** `maxCarts` caps how many carts the store holds (sandbox mode); unlimited by default. */
-  constructor(data: StubData, private readonly limits: { maxCarts?: number } = {}) {
+  constructor(data: StubData, private readonly limits: { maxCarts?: number; tokenSecret?: string } = {}) {
+    this.tokenSecret = limits.tokenSecret ?? randomBytes(32).toString('hex');
     this.directory = new Directory(data);
     this.index = new CartIndex(data.carts, limits.maxCarts);
   }

@@ -8,6 +8,8 @@ export interface PageQuery {
   limit: number;
   /** Carts updated at or before this instant have expired and are left out. */
   updatedAfter: string;
+  /** Only the carts this holds for (a `filter`); every cart by default. */
+  matches?: (cart: Cart) => boolean;
 }
 
 export interface CartWriter {
@@ -26,6 +28,11 @@ export type StoreReadiness = { ready: true } | { ready: false; detail: string };
  */
 export interface Store {
   readonly directory: Directory;
+  /**
+   * The key tokens are signed with, unless the stub is given one: kept with the state where the state outlives
+   * the process (the data file), so that tokens issued before a restart are still accepted after it.
+   */
+  readonly tokenSecret: string;
   cart(id: string): Cart | undefined;
   page(query: PageQuery): { carts: Cart[]; total: number };
   change<T>(mutation: (carts: CartWriter) => T): Promise<T>;

@@ -31,6 +31,8 @@ export interface ScenarioRequest {
   raw?: string;
   /** Sent form-encoded (the token endpoint). */
   form?: Record<string, string>;
+  /** Sent as they are, beside the caller's. */
+  headers?: Record<string, string>;
 }
 
 export interface Expected {
@@ -134,6 +136,14 @@ export const SCENARIOS: readonly Scenario[] = [
   { rule: 'carts.15', request: { method: 'GET', path: '/v2/carts?page[limit]=100', as: cc }, expect: { status: 200, body: { meta: { page: { limit: 100 } } } } },
   { rule: 'carts.16', setup: { cart: false }, request: { method: 'GET', path: '/v2/carts?page[limit]=101', as: cc }, expect: { status: 400 } },
   { rule: 'carts.17', setup: { cart: false }, request: { method: 'POST', path: '/v2/carts', as: { bearer: 'implicit', customer: 'C' }, json: { data: { name: '{cartName}', contact: { email: 'verify@example.com' } } } }, expect: { status: 422, title: 'Cannot associate customers to carts with contact emails' } },
+  { rule: 'carts.18', setup: { associate: ['A'] }, request: { method: 'GET', path: '/v2/carts?filter=contains(account_ids,"{accountA}")', as: cc }, expect: { status: 200, listsCart: true } },
+  { rule: 'carts.18', variant: 'ilike with a wildcard, any case', request: { method: 'GET', path: '/v2/carts?filter=ilike(name,"{cartName}*")&page[limit]=100', as: cc }, expect: { status: 200, listsCart: true } },
+  { rule: 'carts.19', setup: { cart: false }, request: { method: 'GET', path: '/v2/carts?filter=contains(name,"x")', as: cc }, expect: { status: 400, source: 'filter' } },
+  { rule: 'carts.20', request: { method: 'GET', path: '/v2/carts/{cart}?include=everything', as: cc }, expect: { status: 400, source: 'include' } },
+  { rule: 'carts.21', setup: { associate: ['A'] }, request: { method: 'PUT', path: '/v2/carts/{cart}', as: cc, json: { data: { contact: { email: 'verify@example.com' } } } }, expect: { status: 422 }, after: { accounts: ['A'] } },
+  { rule: 'carts.22', request: { method: 'PUT', path: '/v2/carts/{cart}', as: cc, json: { data: { custom_attributes: { tier: { type: 'integer', value: 'gold' } } } } }, expect: { status: 400 } },
+  { rule: 'carts.23', request: { method: 'PUT', path: '/v2/carts/{cart}', as: cc, json: { data: { snapshot_date: '2001-01-01T00:00:00Z' } } }, expect: { status: 400 } },
+  { rule: 'carts.24', request: { method: 'GET', path: '/v2/carts/{cart}', as: cc, headers: { 'X-MOLTIN-CURRENCY': 'ZZZ' } }, expect: { status: 400 } },
 
   // Tokens
   { rule: 'tokens.1', setup: { cart: false }, request: { method: 'POST', path: '/oauth/access_token', as: { bearer: 'none' }, form: { grant_type: 'implicit', client_id: '{implicitClientId}' } }, expect: { status: 200, body: { token_type: 'Bearer', identifier: 'implicit' } } },

@@ -284,7 +284,7 @@ async function runScenario(scenario: Scenario, index: number, session: Session):
   const body = request.raw ?? (request.form ? new URLSearchParams(filled(request.form, values) as Record<string, string>).toString() : request.json === undefined ? undefined : JSON.stringify(filled(request.json, values)));
   const type = request.form ? FORM : body === undefined ? {} : JSON_TYPE;
   const sent = `${request.method} ${path}${body === undefined ? '' : ` ${body}`}`;
-  const answer = await session.send(request.method, path, { ...headersOf(request.as, session), ...type }, body);
+  const answer = await session.send(request.method, path, { ...headersOf(request.as, session), ...request.headers, ...type }, body);
   const error = errorOf(answer);
   const observed = describe(answer.status, error?.title);
   const want = filled(expected, values) as typeof expected;

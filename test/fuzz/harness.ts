@@ -63,7 +63,7 @@ export async function fuzzTarget(options: AppOptions = {}): Promise<FuzzTarget> 
         const operationId = response.headers['x-fuzz-operation'];
         const operation: Operation | undefined = typeof operationId === 'string' ? operations.get(operationId) : undefined;
         const violation = answerViolation(
-          { operation, status: response.statusCode, contentType: response.headers['content-type']?.toString(), body: response.body },
+          { operation, path: spec.path, status: response.statusCode, contentType: response.headers['content-type']?.toString(), body: response.body },
           { sandbox },
         );
         const admitted = refused && operation?.scheme === 'bearerAuth' && response.statusCode !== 401;
@@ -86,7 +86,7 @@ export async function fuzzTarget(options: AppOptions = {}): Promise<FuzzTarget> 
         count(stats, spec, response.status);
         const operationId = response.headers['x-fuzz-operation'];
         const operation = operationId === undefined ? undefined : operations.get(operationId);
-        const answer = { operation, status: response.status, contentType: response.headers['content-type'], body: response.body };
+        const answer = { operation, path: spec.path, status: response.status, contentType: response.headers['content-type'], body: response.body };
         const violation = answerViolation(answer, { sandbox, socket: true });
         if (violation) problems.push(`${where}\n    → ${violation}`);
         else if (refused && operation?.scheme === 'bearerAuth' && response.status !== 401) {

@@ -1,26 +1,14 @@
 /** The control API (tag Stub Control in the document): the stub's own operations, for tests and CI. */
-import { LATEST_CLOCK_MS, type StubClock } from '../../clock.js';
 import { StubError } from '../../domain/errors.js';
-import { completeState, validState, type FixtureData, type StateCheck } from '../../fixtures.js';
-import type { CoverageReport } from '../../coverage/coverage.js';
-import type { Faults } from '../faults.js';
-import type { Journal, JournalFilter } from '../journal.js';
+import type { App } from '../app.js';
+import type { JournalFilter } from '../journal.js';
 import type { OperationHandler } from '../operation.js';
 
-export interface StubControls {
-  journal: Journal;
-  faults: Faults;
-  clock: StubClock;
-  /** The check of a state, the same as `reset(state)` makes. */
-  check: StateCheck;
-  /** Back to the fixtures, or to `state`; clears the journal, the faults and the coverage. */
-  reset(state?: FixtureData): Promise<void>;
-  coverage(): CoverageReport;
-  clearCoverage(): void;
-}
+/** What the handlers call: the stub's code API itself, so that either door runs the same check. */
+export type StubControls = Pick<App, 'journal' | 'faults' | 'clock' | 'reset' | 'state' | 'loadState' | 'seed' | 'coverage' | 'clearCoverage'>;
 
 /** The control handlers, bound to one stub's journal, faults, clock and fixtures. */
-export function controlHandlers({ journal, faults, clock, check, reset, coverage, clearCoverage }: StubControls): Record<string, OperationHandler> {
+export function controlHandlers({ journal, faults, clock, reset, state, loadState, seed, coverage, clearCoverage }: StubControls): Record<string, OperationHandler> {
   return {
     resetStub: async ({ body, headers }) => {
       // No body resets to the fixtures; an empty JSON one is a state that went missing (curl -d @typo), not a wish.
@@ -28,9 +16,13 @@ export function controlHandlers({ journal, faults, clock, check, reset, coverage
       await reset(body);
       return { status: 204 };
     },
-    getStubState: ({ store }) => ({ status: 200, body: store.snapshot() }),
-    putStubState: async ({ body, store, now }) => {
-      await store.replace(completeState(validState(body, check), now));
+    getStubState: () => ({ status: 200, body: state() }),
+    putStubState: async ({ body }) => {
+      await loadState(body);
+      return { status: 204 };
+    },
+    seedStub: async ({ body }) => {
+      await seed(body);
       return { status: 204 };
     },
     getStubRequests: ({ query }) => ({ status: 200, body: { data: journal.list(query as JournalFilter) } }),
@@ -48,16 +40,8 @@ export function controlHandlers({ journal, faults, clock, check, reset, coverage
       faults.clear();
       return { status: 204 };
     },
-    setStubClock: ({ body }) => {
-      // Checked before anything moves, so a refused request changes nothing.
-      const at = body.freeze === true && body.at !== undefined ? Math.max(Date.parse(body.at), clock.now()) : clock.now();
-      if (!(at + (body.advance_seconds ?? 0) * 1000 <= LATEST_CLOCK_MS)) {
-        throw new StubError('ClockOutOfRange', { source: body.advance_seconds ? 'advance_seconds' : 'at' });
-      }
-      if (body.freeze === true) clock.freeze(body.at === undefined ? undefined : Date.parse(body.at));
-      if (body.freeze === false) clock.resume();
-      if (body.advance_seconds) clock.advance(body.advance_seconds * 1000);
-      return { status: 200, body: { now: clock.iso(), frozen: clock.frozen } };
-    },
+    getStubFaults: () => ({ status: 200, body: { data: faults.list() } }),
+    setStubClock: ({ body }) => ({ status: 200, body: clock.set(body) }),
+    getStubClock: () => ({ status: 200, body: clock.reading() }),
   };
 }

@@ -17,6 +17,9 @@ export const createAccessToken: OperationHandler = ({ body, store, tokens }) => 
   };
 };
 
+/** The page size of Elastic Path's answer, as its documented links show it (`page[limit]=25`). */
+const MEMBER_TOKENS_PAGE_SIZE = 25;
+
 export const createAccountMemberTokens: OperationHandler = (context) => {
   const { body, store, tokens, principal, baseUrl } = context;
   const byPassword = body.data.authentication_mechanism === 'password';
@@ -35,10 +38,10 @@ export const createAccountMemberTokens: OperationHandler = (context) => {
       expires: new Date(expires * 1000).toISOString(),
     };
   });
-  const limit = Math.max(data.length, 1);
+  const { links, meta } = pagination(`${baseUrl}/v2/account-members/tokens`, { offset: 0, limit: MEMBER_TOKENS_PAGE_SIZE }, data.length);
   return {
     status: 201,
-    body: { data, ...pagination(`${baseUrl}/v2/account-members/tokens`, { offset: 0, limit }, data.length) },
+    body: { data, links, meta: { account_member_id: member.id, ...meta } },
     rule: byPassword ? 'tokens.5' : 'tokens.6',
   };
 };

@@ -1,0 +1,2 @@
+// One stub for the whole run, for code the run starts once (a dev server reading EP_CART_STUB_URL).
+export { globalSetup as default } from 'ep-cart-stub/jest';

@@ -1,0 +1,36 @@
+/**
+ * docs/test-code.md shows the examples' code as it is: each block marked `<!-- file: PATH -->` is that file,
+ * and the two tests a reader is promised (a vitest and a Playwright test that seed a cart, associate it, wait
+ * for the 204 and assert on it) are among them. Its table names a door in code for every control operation.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadContract } from '../src/contract/document.js';
+import { REPO_DIR } from './support/processes.js';
+
+const PAGE = 'docs/test-code.md';
+const text = readFileSync(join(REPO_DIR, PAGE), 'utf8');
+
+/** Each block with a file marker just above its opening fence: the path, and the block's text. */
+function shownFiles(): { path: string; shown: string }[] {
+  return [...text.matchAll(/^<!-- file: (\S+) -->\n```\w+\n([\s\S]*?)^```$/gm)].map(([, path, shown]) => ({ path: path!, shown: shown! }));
+}
+
+describe(PAGE, () => {
+  it.each(shownFiles())('the block marked $path is that file, as it is', ({ path, shown }) => {
+    expect(shown).toBe(readFileSync(join(REPO_DIR, path), 'utf8'));
+  });
+
+  it('shows the vitest and the Playwright test that CI runs', () => {
+    expect(shownFiles().map((file) => file.path)).toEqual(
+      expect.arrayContaining(['examples/vitest/association.test.ts', 'examples/playwright/tests/association.spec.ts']),
+    );
+  });
+
+  it('its table of the code API names every control operation of the document', async () => {
+    const control = (await loadContract()).operations.filter((operation) => operation.control);
+    expect(control.length).toBeGreaterThan(0);
+    for (const { operationId, method, path } of control) expect(text, operationId).toContain(`| \`${method} ${path}\` (\`${operationId}\`) |`);
+  });
+});
