@@ -1,7 +1,8 @@
 /**
  * docs/test-code.md shows the examples' code as it is: each block marked `<!-- file: PATH -->` is that file,
- * and the two tests a reader is promised (a vitest and a Playwright test that seed a cart, associate it, wait
- * for the 204 and assert on it) are among them. Its table names a door in code for every control operation.
+ * and the tests a reader is promised (a vitest, a jest and a Playwright test that seed a cart, associate it,
+ * wait for the 204 and assert on it) are among them. Its table names a door in code for every control
+ * operation.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +23,9 @@ describe(PAGE, () => {
     expect(shown).toBe(readFileSync(join(REPO_DIR, path), 'utf8'));
   });
 
-  it('shows the vitest and the Playwright test that CI runs', () => {
+  it('shows the vitest, the jest and the Playwright test that CI runs', () => {
     expect(shownFiles().map((file) => file.path)).toEqual(
-      expect.arrayContaining(['examples/vitest/association.test.ts', 'examples/playwright/tests/association.spec.ts']),
+      expect.arrayContaining(['examples/vitest/association.test.ts', 'examples/jest/association.test.js', 'examples/playwright/tests/association.spec.ts']),
     );
   });
 
