@@ -10,10 +10,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BEHAVIOUR_RULES } from '../src/domain/rules.js';
 import { loadFixtures } from '../src/fixtures.js';
 import { startStub, type RunningStub } from '../src/index.js';
-import { demoConfig, type VerifyConfig } from '../src/verify/config.js';
+import { demoConfig, readVerifyConfig, type VerifyConfig } from '../src/verify/config.js';
 import { SCENARIOS } from '../src/verify/scenarios.js';
 import { verify, type VerifyReport } from '../src/verify/verify.js';
 import { startAlteringProxy, type Alteration } from './support/altering-proxy.js';
+import { checkedBlock } from './support/documents.js';
 import { readJunit } from './support/junit.js';
 import { REPO_DIR, RunningProcess, cleanEnv, run } from './support/processes.js';
 import { SHIPPED, startShippedStub } from './support/shipped.js';
@@ -142,6 +143,19 @@ describe('a target that differs on purpose is caught, scenario by scenario', () 
     const { results } = await report;
     expect(results.length).toBeLessThan(SCENARIOS.length);
     expect(cartIds(stub)).toEqual(fixtureCarts);
+  });
+});
+
+describe('the config file', () => {
+  it("docs/verify.md's config, its secrets set in the environment, is read as written: every member kept, each secret its variable's value", async () => {
+    const shown = checkedBlock('docs/verify.md', import.meta.url).text;
+    const file = join(dir, 'documented-config.json');
+    writeFileSync(file, shown);
+    const env = Object.fromEntries([...shown.matchAll(/\{ "env": "(\w+)" \}/g)].map(([, name]) => [name!, `the value of ${name}`]));
+    expect(Object.keys(env)).toContain('EPCC_CLIENT_SECRET');
+    const fromEnvironment = (_key: string, value: unknown) =>
+      typeof value === 'object' && value !== null && 'env' in value && typeof value.env === 'string' ? env[value.env] : value;
+    expect(await readVerifyConfig(file, env)).toEqual(JSON.parse(shown, fromEnvironment));
   });
 });
 
