@@ -2,10 +2,11 @@
  * Record and replay: a storefront's traffic recorded through the proxy against a stub standing in for the real
  * store, then replayed against fresh stubs (and against stubs that answer differently on purpose).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStub, type RunningStub } from '../src/index.js';
 import { readRecording, type Recording } from '../src/recording/har.js';
@@ -14,6 +15,7 @@ import { replay, selectEntries } from '../src/recording/replay.js';
 import { inferSeed } from '../src/recording/seed.js';
 import { junitXml } from '../src/reports/junit.js';
 import { startAlteringProxy, type Alteration } from './support/altering-proxy.js';
+import { checkedBlock } from './support/documents.js';
 import { readJunit } from './support/junit.js';
 import { RunningProcess, cleanEnv, run } from './support/processes.js';
 import { SHIPPED } from './support/shipped.js';
@@ -345,6 +347,37 @@ describe('the shipped command', () => {
     expect(xml).toMatch(new RegExp(`<testcase name="#${entry} POST /v2/carts/[^"]+/relationships/accounts"[^>]*>\\s*<failure message="1 difference\\(s\\)">`));
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.differences).toEqual([expect.objectContaining({ entry, field: 'status', expected: 200, actual: 204 })]);
+  });
+
+  it("docs/record-and-replay.md's CI workflow parses, and its replay step, run as written in a project that installed the package, exits 0 on a clean recording and writes the reports it uploads", async () => {
+    interface Step {
+      uses?: string;
+      run?: string;
+      with?: Record<string, unknown>;
+    }
+    const workflow = load(checkedBlock('docs/record-and-replay.md', import.meta.url).text) as { jobs: Record<string, { steps: Step[] }> };
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const replaying = steps.flatMap((step) => (step.run?.startsWith('npx ep-cart-stub ') ? [step.run] : []));
+    expect(replaying).toHaveLength(1);
+    const command = replaying[0]!;
+
+    // The user's project after `npm ci`: the package installed, and the committed recording where the step reads it.
+    const project = mkdtempSync(join(workDir, 'ci-'));
+    symlinkSync(join(SHIPPED.projectDir, 'node_modules'), join(project, 'node_modules'));
+    const har = join(project, /^npx ep-cart-stub replay (\S+)/.exec(command)![1]!);
+    mkdirSync(dirname(har), { recursive: true });
+    copyFileSync(recordingPath, har);
+    // Offline, so that npx runs the installed command or fails; it must not fetch one from the registry.
+    const { code, stdout, stderr } = await run('bash', ['-euo', 'pipefail', '-c', command], { cwd: project, env: cleanEnv({ npm_config_offline: 'true' }) });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/: 0 difference\(s\); 1 skipped \(1 a CORS preflight\)\n$/);
+
+    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    const glob = new RegExp(`^${String(upload?.with?.path).replaceAll('.', '\\.').replaceAll('*', '[^/]*')}$`);
+    const uploaded = readdirSync(project).filter((name) => glob.test(name)).sort();
+    expect(uploaded).toEqual(['replay.json', 'replay.xml']);
+    expect(JSON.parse(readFileSync(join(project, 'replay.json'), 'utf8')).differences).toEqual([]);
+    expect((await readJunit(readFileSync(join(project, 'replay.xml'), 'utf8'))).flat()).toHaveLength(recording.log.entries.length - 1);
   });
 
   it.each([
