@@ -7,6 +7,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLAGS } from '../src/config.js';
 import { REPO_DIR, RunningProcess, cleanEnv, run } from './support/processes.js';
+import { checkedBlock } from './support/documents.js';
+import { ids } from './support/fixtures.js';
 import { SHIPPED_CLI as CLI, startShippedStub } from './support/shipped.js';
 
 const started: RunningProcess[] = [];
@@ -70,6 +72,22 @@ describe('starting and stopping', () => {
       expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     } finally {
       blocker.close();
+    }
+  });
+
+  it('a fixtures file with problems exits 1, listing every problem, one a line, as docs/running.md shows', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'ep-cart-stub-fixtures-'));
+    try {
+      // The page's four problems: a list left out, a cart without an id, a cart of two accounts, a misspelt member.
+      const carts = [{}, { id: 'two-accounts', account_ids: [ids.acme, ids.globex] }, { id: 'misspelt', acount_ids: [ids.acme] }];
+      writeFileSync(join(project, 'my-fixtures.json'), JSON.stringify({ clients: [], password_profiles: [], accounts: [], account_members: [], carts, pinned_tokens: [] }));
+      const { code, stdout, stderr } = await run(CLI.command, [...CLI.args, '--fixtures', './my-fixtures.json'], { cwd: project, env: cleanEnv() });
+      // The page writes the file's full path, which is the reader's own, as /…/.
+      expect(stderr).toBe(checkedBlock('docs/running.md', import.meta.url).text.replace('/…/', `${project}/`));
+      expect(stdout).toBe('');
+      expect(code).toBe(1);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
     }
   });
 
