@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLAGS } from '../src/config.js';
 import { REPO_DIR, RunningProcess, cleanEnv, run } from './support/processes.js';
-import { checkedBlock } from './support/documents.js';
+import { checkedBlock, checkedBlocks } from './support/documents.js';
 import { ids } from './support/fixtures.js';
 import { SHIPPED_CLI as CLI, startShippedStub } from './support/shipped.js';
 
@@ -34,6 +34,20 @@ describe.concurrent('help and version', () => {
     for (const spec of Object.values(FLAGS)) {
       expect(stdout).toContain(`--${spec.name}`);
       if ('env' in spec && spec.env) expect(stdout).toContain(`env ${spec.env}, default `);
+    }
+  });
+
+  it("docs/record-and-replay.md's synopses of record and replay name, in order, the arguments and flags each command's --help gives", async () => {
+    // A synopsis may mark a flag required or repeatable where the help cannot; what it names must be the same.
+    const named = (usage: string) => usage.match(/--[a-z-]+(?: <[^>]+>)?|<[^>]+>/g)!.filter((token) => token !== '--help');
+    const synopses = checkedBlocks('docs/record-and-replay.md', import.meta.url).map((block) => block.text.trim());
+    const commands = synopses.map((synopsis) => /^ep-cart-stub (\w+) /.exec(synopsis)?.[1]);
+    expect(commands).toEqual(['record', 'replay']);
+    for (const [i, synopsis] of synopses.entries()) {
+      const { code, stdout } = await cli([commands[i]!, '--help']);
+      expect(code).toBe(0);
+      const usage = /^Usage: .*(?:\n {2,}\S.*)*/m.exec(stdout)![0];
+      expect(named(synopsis), commands[i]).toEqual(named(usage));
     }
   });
 
