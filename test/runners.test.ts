@@ -9,6 +9,7 @@ import { globalSetup, globalTeardown } from '../src/runners/jest.js';
 import { setup } from '../src/runners/vitest-global-setup.js';
 import type { expect as playwrightExpect } from '../src/runners/playwright.js';
 import { test } from '../src/runners/vitest.js';
+import { checkedBlock } from './support/documents.js';
 import { ids } from './support/stub.js';
 
 const associate = (url: string, cartId: string, accountId: string = ids.acme) =>
@@ -59,6 +60,18 @@ describe('toHaveReceived', () => {
     expect(() => expect(stub).not.toHaveReceived('createAccountCartAssociation', { rule: 'associations.14' })).toThrow(
       /^expected the stub not to have received \{ operationId: "createAccountCartAssociation", rule: "associations.14" \} at least once, and it received that once; the journal holds 2 requests/,
     );
+  });
+
+  test('a failure reads as docs/test-code.md shows it', async ({ stub }) => {
+    await stub.seed({ carts: [{ id: 'checkout-cart' }] });
+    expect((await associate(stub.url, 'checkout-cart')).status).toBe(200);
+    let failure = '';
+    try {
+      expect(stub).toHaveReceived('createAccountCartAssociation', { status: 204, times: 1 });
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+    expect(failure).toBe(checkedBlock('docs/test-code.md', import.meta.url).text.trimEnd());
   });
 
   it("is typed on jest's and Playwright's expect too, its operationId one of the document's", () => {

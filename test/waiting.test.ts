@@ -2,8 +2,9 @@
  * What a test author waits for and asserts on: `stub.waitForRequest`, the journal filtered by operation,
  * status and rule (over HTTP and from code), and the types a filter gives its entries.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { startStub, type AccountAssociationCreateRequest, type OversizedBody, type RunningStub } from '../src/index.js';
+import { checkedBlock } from './support/documents.js';
 import { ids } from './support/stub.js';
 
 let stub: RunningStub;
@@ -59,6 +60,26 @@ describe('stub.waitForRequest', () => {
         '  POST /v2/carts/demo-cart-empty/relationships/accounts → 200 associations.16 (createAccountCartAssociation)\n' +
         '  GET /v2/nowhere → 404 route.unknown (no operation)',
     );
+  });
+
+  it('rejects as docs/test-code.md shows it', async () => {
+    await stub.seed({ carts: [{ id: 'checkout-cart' }] });
+    // A visitor's token without Alice's account token: refused by associations.9.
+    const refused = await fetch(`${stub.url}/v2/carts/checkout-cart/relationships/accounts`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-implicit-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ data: [{ type: 'account', id: ids.acme }] }),
+    });
+    expect(refused.status).toBe(403);
+    // The page's 5000 ms, without spending them.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const waiting = stub.waitForRequest({ operationId: 'createAccountCartAssociation', status: 204 }, { timeout: 5000 });
+      vi.advanceTimersByTime(5000);
+      expect(await waiting.then(() => 'resolved', (error: Error) => error.message)).toBe(checkedBlock('docs/test-code.md', import.meta.url).text.trimEnd());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a request whose connection a fault dropped is waited for with the status null', async () => {
