@@ -3,17 +3,16 @@
  * and every `#anchor` a heading of that page, by GitHub's rule for heading ids. The commands' help and the
  * start banner name pages that exist, in the repository and in the package a user installs.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { banner, startFacts } from '../src/banner.js';
 import { loadFixtures } from '../src/fixtures.js';
 import { parseConfig } from '../src/config.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { DOCUMENTS } from './support/documents.js';
 import { REPO_DIR, cleanEnv, run } from './support/processes.js';
 import { SHIPPED, SHIPPED_CLI as CLI } from './support/shipped.js';
-
-const DOCUMENTS = ['README.md', ...readdirSync(join(REPO_DIR, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 
 /** The text a reader sees, without code: a `[x](y)` or `# heading` inside a fence or backticks is not one. */
 function prose(markdown: string): string {

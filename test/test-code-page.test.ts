@@ -1,30 +1,23 @@
 /**
- * docs/test-code.md shows the examples' code as it is: each block marked `<!-- file: PATH -->` is that file,
- * and the tests a reader is promised (a vitest, a jest and a Playwright test that seed a cart, associate it,
- * wait for the 204 and assert on it) are among them. Its table names a door in code for every control
- * operation.
+ * docs/test-code.md shows the examples' code as it is (test/readme.test.ts compares each block marked
+ * `<!-- file: PATH -->` with its file), and the tests a reader is promised (a vitest, a jest and a Playwright
+ * test that seed a cart, associate it, wait for the 204 and assert on it) are among them. Its table names a
+ * door in code for every control operation.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../src/contract/document.js';
+import { fencedBlocks } from './support/documents.js';
 import { REPO_DIR } from './support/processes.js';
 
 const PAGE = 'docs/test-code.md';
 const text = readFileSync(join(REPO_DIR, PAGE), 'utf8');
 
-/** Each block with a file marker just above its opening fence: the path, and the block's text. */
-function shownFiles(): { path: string; shown: string }[] {
-  return [...text.matchAll(/^<!-- file: (\S+) -->\n```\w+\n([\s\S]*?)^```$/gm)].map(([, path, shown]) => ({ path: path!, shown: shown! }));
-}
-
 describe(PAGE, () => {
-  it.each(shownFiles())('the block marked $path is that file, as it is', ({ path, shown }) => {
-    expect(shown).toBe(readFileSync(join(REPO_DIR, path), 'utf8'));
-  });
-
-  it('shows the vitest, the jest and the Playwright test that CI runs', () => {
-    expect(shownFiles().map((file) => file.path)).toEqual(
+  it('shows the vitest, the jest and the Playwright test that CI runs, each as its file', () => {
+    const shown = fencedBlocks(PAGE).flatMap((block) => /^file: (\S+)$/.exec(block.marker ?? '')?.[1] ?? []);
+    expect(shown).toEqual(
       expect.arrayContaining(['examples/vitest/association.test.ts', 'examples/jest/association.test.js', 'examples/playwright/tests/association.spec.ts']),
     );
   });
