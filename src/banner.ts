@@ -2,6 +2,7 @@
 import { styleText } from 'node:util';
 import { PROGRAM, VERSION, type Config } from './config.js';
 import type { PinnedToken } from './domain/model.js';
+import { redacted } from './store/redis-keys.js';
 import type { Store } from './store/store.js';
 
 /** The pages the banner names; docs/ ships in the package, so the paths hold in a clone and in node_modules alike. */
@@ -30,7 +31,11 @@ export function startFacts(listeningUrl: string, config: Config): StartFacts {
   return {
     url: origin,
     docsUrl: `${origin}/docs`,
-    state: config.data ? `file ${config.data}` : 'in memory (gone when the stub stops)',
+    state: config.redis
+      ? `Redis ${redacted(config.redis)}, keys ${config.redisPrefix}* (shared by every instance given it)`
+      : config.data
+        ? `file ${config.data}`
+        : 'in memory (gone when the stub stops)',
     fixtures: config.fixtures ? config.fixtures : 'bundled demo data (fixtures/default.json)',
     sandbox: config.sandbox ? 'on: each client id works in a sandbox of its own' : undefined,
     cors: config.corsOrigins.length === 0 || config.corsOrigins.includes('*') ? 'any origin' : config.corsOrigins.join(', '),

@@ -22,6 +22,12 @@ export interface ClockReading {
 }
 
 /**
+ * Where a clock stands apart from the real time: stopped at an instant, or running this far ahead of the
+ * real time. What instances sharing one state share of their clocks (the Redis store).
+ */
+export type ClockState = { frozenAt: number } | { offsetMs: number };
+
+/**
  * The stub's notion of now, which tests can freeze or move forward to expire tokens and carts. Every move,
  * from code or from `POST /__stub/clock`, passes one check (`set`): a refused move throws InvalidStubInput
  * and moves nothing.
@@ -32,6 +38,8 @@ export class StubClock {
   /** The last `iso()` answer and its instant: requests in the same millisecond share one string. */
   private isoAt = NaN;
   private isoText = '';
+  /** Told of every move: a store that shares the clock with other instances publishes it. */
+  onMove: ((state: ClockState) => void) | undefined;
 
   /** A running clock that reads `startsAt` (epoch ms) now, earlier than the real time if need be: a replay's clock starts when its recording did. */
   constructor(startsAt?: number) {
@@ -53,6 +61,20 @@ export class StubClock {
       this.isoText = new Date(now).toISOString();
     }
     return this.isoText;
+  }
+
+  state(): ClockState {
+    return this.frozenAt === undefined ? { offsetMs: this.offsetMs } : { frozenAt: this.frozenAt };
+  }
+
+  /** Stands where another instance's clock stands; not a move, so nobody is told. */
+  adopt(state: ClockState): void {
+    if ('frozenAt' in state) {
+      this.frozenAt = state.frozenAt;
+    } else {
+      this.frozenAt = undefined;
+      this.offsetMs = state.offsetMs;
+    }
   }
 
   reading(): ClockReading {
@@ -94,5 +116,6 @@ export class StubClock {
     }
     if (this.frozenAt !== undefined) this.frozenAt += forwardMs;
     else this.offsetMs += forwardMs;
+    this.onMove?.(this.state());
   }
 }

@@ -20,6 +20,7 @@ import {
   type FlagValues,
 } from './commands/flags.js';
 import { DEFAULT_JOURNAL_SIZE } from './http/journal.js';
+import { DEFAULT_REDIS_PREFIX } from './store/redis-keys.js';
 import type { StubOptions } from './index.js';
 
 export const PROGRAM = 'ep-cart-stub';
@@ -68,6 +69,23 @@ export const FLAGS = {
     default: false,
     parse: boolean,
   }),
+  redis: flag<string | undefined>({
+    name: 'redis',
+    env: 'STUB_REDIS_URL',
+    value: '<url>',
+    description: 'keep state on this Redis or Valkey server (redis://host:6379/0), shared by every instance given it',
+    default: undefined,
+    defaultText: 'none',
+    parse: redisUrl,
+  }),
+  redisPrefix: flag<string>({
+    name: 'redis-prefix',
+    env: 'STUB_REDIS_PREFIX',
+    value: '<prefix>',
+    description: 'with --redis: put before every key, so that several stubs can share one server',
+    default: DEFAULT_REDIS_PREFIX,
+    parse: (raw) => nonEmpty(raw, 'must not be empty'),
+  }),
   fixtures: flag<string | undefined>({
     name: 'fixtures',
     env: 'STUB_FIXTURES',
@@ -109,7 +127,7 @@ export const FLAGS = {
     value: '<secret>',
     description: 'sign tokens with this key, so that every instance given it accepts the others\' tokens',
     default: undefined,
-    defaultText: 'kept in the --data file; per process without it',
+    defaultText: 'kept with --data or --redis; per process without them',
     parse: (raw) => nonEmpty(raw, 'must not be empty'),
   }),
   latency: flag<number>({
@@ -174,6 +192,17 @@ export { ConfigError } from './commands/flags.js';
 export type Config = FlagValues<typeof FLAGS>;
 
 /** `*` or origins such as `http://localhost:3000` (a trailing slash is forgiven). */
+function redisUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidValue('must be a URL such as redis://127.0.0.1:6379/0');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new InvalidValue('must be a redis:// or rediss:// URL');
+  return raw;
+}
+
 function origins(raw: string): string[] {
   const list = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
   if (list.length === 0) throw new InvalidValue('must list at least one origin');
@@ -222,6 +251,7 @@ export function help(): string {
     `  ${PROGRAM}                                    in memory, on http://127.0.0.1:4010`,
     `  ${PROGRAM} --port 0 --log-level info          a free port, every request logged`,
     `  STUB_DATA=./stub-data.json ${PROGRAM}         state kept in a file across restarts`,
+    `  ${PROGRAM} --redis redis://127.0.0.1:6379/0    state on Redis, shared by every instance given it`,
     `  ${PROGRAM} --cors-origin http://localhost:3000  a storefront on :3000 may call it from the browser`,
     '',
     `Each command's own flags: ${PROGRAM} <command> --help.`,
@@ -244,6 +274,7 @@ export function stubOptions(config: Config, prettyLogs?: Writable): StubOptions 
     host: config.host,
     dataFile: config.data,
     fsync: config.fsync,
+    ...(config.redis === undefined ? {} : { redis: config.redis, redisPrefix: config.redisPrefix }),
     fixturesFile: config.fixtures,
     adminToken: config.adminToken,
     ...(config.tokenSecret ? { tokenSecret: config.tokenSecret } : {}),

@@ -26,6 +26,8 @@ describe('the flag table', () => {
       host: '127.0.0.1',
       data: undefined,
       fsync: false,
+      redis: undefined,
+      redisPrefix: 'ep-cart-stub:',
       fixtures: undefined,
       corsOrigins: [],
       sandbox: false,

@@ -52,6 +52,12 @@ export function assertShoppersKnown(principal: Principal, directory: Directory):
   }
 }
 
+/** The client the request's bearer token names, before the token is checked in full (`TokenService.clientOf`). */
+export function bearerClientOf(headers: IncomingHttpHeaders, tokens: TokenService): string | undefined {
+  const bearer = bearerOf(headers);
+  return bearer === undefined ? undefined : tokens.clientOf(bearer);
+}
+
 /** The control API is open unless the stub was given an admin token; then it needs that token as bearer. */
 export function authorizeAdmin(headers: IncomingHttpHeaders, adminToken: string | undefined): void {
   if (adminToken === undefined) return;

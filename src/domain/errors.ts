@@ -197,6 +197,13 @@ export const catalogue = {
     detail: 'The data file cannot be written, so nothing was changed',
   },
 
+  // The Redis or Valkey server (--redis)
+  StateStoreUnavailable: {
+    status: 503,
+    title: 'Service Unavailable',
+    detail: 'The state store (Redis) cannot be reached, so nothing was read or changed; the stub reconnects by itself',
+  },
+
   // Transport
   RouteNotFound: { status: 404, title: 'Not Found', detail: 'No such route' },
   NotImplemented: {

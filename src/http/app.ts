@@ -1,5 +1,6 @@
 import formBody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { bearerClientOf } from '../auth/authenticate.js';
 import { TokenService } from '../auth/tokens.js';
 import { StubClock } from '../clock.js';
 import { PROBES_TAG, loadContract, type Contract } from '../contract/document.js';
@@ -10,6 +11,8 @@ import { StubError, type Problem } from '../domain/errors.js';
 import { seedCheck, seededState, type StubSeed } from '../seed.js';
 import { ClientSandboxes, DEFAULT_SANDBOX_LIMITS, sharedStore, type SandboxLimits, type Sandboxes } from '../sandbox/sandboxes.js';
 import { MemoryStore } from '../store/memory-store.js';
+import { DEFAULT_REDIS_PREFIX } from '../store/redis-keys.js';
+import type { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/store.js';
 import { corsPolicy, installCors } from './cors.js';
 import { registerDocs } from './docs.js';
@@ -24,12 +27,19 @@ import { installTrace } from './trace.js';
 import { Coverage, coverageReport, type CoverageReport } from '../coverage/coverage.js';
 
 export interface AppOptions {
-  /** Where state lives; by default in memory, or in `dataFile` when given. In sandbox mode, the seed every sandbox copies. */
+  /**
+   * Where state lives; by default in memory, in `dataFile`, or on the `redis` server when given. In sandbox
+   * mode, the seed every sandbox copies.
+   */
   store?: Store;
   /** Keeps all state in this JSON file (and `<dataFile>.log` beside it) across restarts. */
   dataFile?: string;
   /** With `dataFile`: acknowledge a change only once it is on the disk, not only with the operating system. */
   fsync?: boolean;
+  /** Keeps all state on this Redis or Valkey server (`redis://host:6379/0`), shared by every instance given it. */
+  redis?: string;
+  /** With `redis`: put before every key, so that several stubs can share one server. Default `ep-cart-stub:`. */
+  redisPrefix?: string;
   /** The seed of a new store and the state `reset` goes back to; by default the bundled fixtures. */
   fixturesFile?: string;
   /** When set, the control API (`/__stub/…`) needs it as `Authorization: Bearer <adminToken>`. */
@@ -39,7 +49,7 @@ export interface AppOptions {
   /** A fixed latency added to every Elastic Path response, in milliseconds (handy for UI work). */
   latencyMs?: number;
   clock?: StubClock;
-  /** Signs tokens; without it, the store's key: kept in the data file with `dataFile`, else per process. */
+  /** Signs tokens; without it, the store's key: kept in the data file with `dataFile`, on the server with `redis`, else per process. */
   tokenSecret?: string;
   logger?: FastifyServerOptions['logger'];
   /** Largest request body accepted, in bytes. */
@@ -93,9 +103,10 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? new StubClock();
   const check = stateCheck(contract);
   const fixtures = await readFixtures(options.fixturesFile, check);
-  const store = options.store ?? (await openStore(options, () => completeState(fixtures, clock.iso()), check, clock));
   const limits = sandboxLimits(options.sandbox);
-  const sandboxes = limits ? new ClientSandboxes(store, clock, limits) : sharedStore(store);
+  const store = options.store ?? (await openStore(options, () => completeState(fixtures, clock.iso()), check, clock));
+  const sharedServer = await sharedServerOf(store);
+  const sandboxes: Sandboxes = !limits ? sharedStore(store) : sharedServer ? await redisSandboxes(sharedServer, clock, limits) : new ClientSandboxes(store, clock, limits);
   const tokens = new TokenService(
     clock,
     (token) => store.directory.pinnedTokens.get(token),
@@ -163,6 +174,8 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
       global: false,
       max: limits.rateLimitPerMinute,
       timeWindow: 60_000,
+      // On a shared server the count is per visitor across instances; without the server, the store answers 503.
+      ...(sharedServer ? { redis: sharedServer.connection, nameSpace: `${options.redisPrefix ?? DEFAULT_REDIS_PREFIX}rate-limit:`, skipOnError: true } : {}),
       errorResponseBuilder: (_request, { max, after }) =>
         new StubError('TooManyRequests', { detail: `More than ${max} requests a minute from this address; try again in ${after}` }),
     });
@@ -185,6 +198,9 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     tokens,
     clock,
     adminToken: options.adminToken,
+    refresh: sandboxes.refresh
+      ? (request) => sandboxes.refresh!(bearerClientOf(request.headers, tokens))
+      : store.refresh && (() => store.refresh!()),
   });
   // The stub closes the store it opened; a store given in the options belongs to the caller.
   if (!options.store) fastify.addHook('onClose', () => store.close());
@@ -238,14 +254,28 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
-async function openStore({ dataFile, fsync }: AppOptions, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
+/** The Redis store, when the state is on one; loaded only then. */
+async function sharedServerOf(store: Store): Promise<RedisStore | undefined> {
+  if (store.refresh === undefined) return undefined;
+  const { RedisStore } = await import('../store/redis-store.js');
+  return store instanceof RedisStore ? store : undefined;
+}
+
+async function redisSandboxes(server: RedisStore, clock: StubClock, limits: SandboxLimits): Promise<Sandboxes> {
+  const { RedisSandboxes } = await import('../sandbox/redis-sandboxes.js');
+  return new RedisSandboxes(server, clock, limits);
+}
+
+async function openStore({ dataFile, fsync, redis, redisPrefix }: AppOptions, seed: () => StubData, check: StateCheck, clock: StubClock): Promise<Store> {
+  const readState = (value: unknown, origin: string) => completeState(checkedState(value, origin, check), clock.iso());
+  if (redis !== undefined) {
+    if (dataFile !== undefined) throw new Error('the state is kept either in a data file (--data) or on a Redis server (--redis), not both');
+    const { RedisStore } = await import('../store/redis-store.js');
+    return RedisStore.open({ url: redis, ...(redisPrefix === undefined ? {} : { prefix: redisPrefix }), seed, readState, clock });
+  }
   if (dataFile === undefined) return new MemoryStore(seed());
   const { FileStore } = await import('../store/file-store.js');
-  return FileStore.open(dataFile, {
-    seed,
-    fsync,
-    readState: (value, origin) => completeState(checkedState(value, origin, check), clock.iso()),
-  });
+  return FileStore.open(dataFile, { seed, fsync, readState });
 }
 
 function sandboxLimits(sandbox: AppOptions['sandbox']): SandboxLimits | undefined {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import fastJsonStringify from 'fast-json-stringify';
 import { assertShoppersKnown, authenticate, authorizeAdmin } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
@@ -39,6 +39,8 @@ export interface Services {
   clock: StubClock;
   /** Guards the control API when set. */
   adminToken: string | undefined;
+  /** Catches up with other instances sharing the state (`Store.refresh`) before a request is checked, where there are any. */
+  refresh: ((request: FastifyRequest) => Promise<void>) | undefined;
 }
 
 /**
@@ -70,10 +72,13 @@ function registerOperation(app: FastifyInstance, operation: Operation, handler: 
     config: { operation },
     schema: { response: responseSchemas(operation) },
     serializerCompiler: serializeLazily,
-    onRequest: routed(operation, authentication(operation, services)),
+    // Probes answer from the process alone: a liveness probe must not wait for the state store.
+    onRequest: routed(operation, authentication(operation, services), operation.elasticPath || operation.control ? services.refresh : undefined),
     handler: async (request, reply) => {
       validate(request, mediaTypeOf(request));
       const store = services.sandboxes.storeFor(clientOf(request));
+      // A sandbox on a shared server is caught up (and made, the first time) once its client is known.
+      if (services.sandboxes.isolated) await store.refresh?.();
       const result = await handler({
         params: request.params as Record<string, string>,
         query: request.query as Record<string, unknown>,
@@ -113,12 +118,16 @@ function authentication(operation: Operation, services: Services): ((request: Fa
 }
 
 /**
- * The route's own first hook: names the request's operation (see `operationOf`), then runs `check`.
- * Checks are synchronous: a callback hook spares every request the promise an async hook costs.
+ * The route's own first hook: names the request's operation (see `operationOf`), catches up with the
+ * shared state when there is `refresh`, then runs `check`. Checks are synchronous: a callback hook spares
+ * every request the promise an async hook costs.
  */
-function routed(operation: Operation, check: ((request: FastifyRequest) => void) | undefined): onRequestHookHandler {
-  return (request, _reply, done) => {
-    request.operation = operation;
+function routed(
+  operation: Operation,
+  check: ((request: FastifyRequest) => void) | undefined,
+  refresh: ((request: FastifyRequest) => Promise<void>) | undefined,
+): onRequestHookHandler {
+  const checked = (request: FastifyRequest, done: HookHandlerDoneFunction) => {
     try {
       check?.(request);
     } catch (error) {
@@ -126,6 +135,11 @@ function routed(operation: Operation, check: ((request: FastifyRequest) => void)
       return;
     }
     done();
+  };
+  return (request, _reply, done) => {
+    request.operation = operation;
+    if (refresh) refresh(request).then(() => checked(request, done), done);
+    else checked(request, done);
   };
 }
 

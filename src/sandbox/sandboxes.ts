@@ -36,6 +36,11 @@ export interface Sandboxes {
   storeFor(clientId: string | undefined): Store;
   /** Whether a token issued to this client at `issuedAt` (epoch s) belongs to a sandbox that still exists. */
   admits(clientId: string, issuedAt: number): boolean;
+  /**
+   * Where sandboxes live on a shared server (the Redis store): catches up the sandbox of this client (the
+   * request's bearer's) before its token is checked, making none.
+   */
+  refresh?(clientId: string | undefined): Promise<void>;
   close(): void;
 }
 
@@ -102,15 +107,18 @@ export class ClientSandboxes implements Sandboxes {
   }
 
   private create(clientId: string): Sandbox {
-    if (this.sandboxes.size >= this.limits.maxSandboxes) {
-      throw new StubError('SandboxLimitReached', {
-        detail: `The stub holds its maximum of ${this.limits.maxSandboxes} sandboxes; one is evicted after ${Math.ceil(this.limits.idleMs / 60_000)} minutes idle, try again then`,
-      });
-    }
+    if (this.sandboxes.size >= this.limits.maxSandboxes) throw sandboxLimitReached(this.limits.maxSandboxes, this.limits.idleMs);
     const now = this.clock.now();
     const data = sandboxData(this.seed.snapshot(), clientId, new Date(now).toISOString());
     return { store: new MemoryStore(data, { maxCarts: this.limits.maxCartsPerSandbox }), createdAt: now, lastUsedAt: now };
   }
+}
+
+/** What a request that would make one more sandbox than the cap is answered. */
+export function sandboxLimitReached(maxSandboxes: number, idleMs: number): StubError {
+  return new StubError('SandboxLimitReached', {
+    detail: `The stub holds its maximum of ${maxSandboxes} sandboxes; one is evicted after ${Math.ceil(idleMs / 60_000)} minutes idle, try again then`,
+  });
 }
 
 /**

@@ -31,16 +31,16 @@ export class CartIndex implements CartWriter {
     return this.all.get(id);
   }
 
+  get size(): number {
+    return this.all.size;
+  }
+
   carts(): IterableIterator<Cart> {
     return this.all.values();
   }
 
   put(cart: Cart): void {
-    if (this.all.size >= this.capacity && this.all.get(cart.id) === undefined) {
-      throw new StubError('CartLimitReached', {
-        detail: `This sandbox holds its maximum of ${this.capacity} carts; delete one before creating another`,
-      });
-    }
+    if (this.all.size >= this.capacity && this.all.get(cart.id) === undefined) throw cartLimitReached(this.capacity);
     this.write(cart);
   }
 
@@ -114,6 +114,11 @@ export class CartIndex implements CartWriter {
     list?.remove(id);
     if (list?.size === 0) this.customers.delete(customer);
   }
+}
+
+/** What a sandbox at its cap of carts answers a put of one more. */
+export function cartLimitReached(capacity: number): StubError {
+  return new StubError('CartLimitReached', { detail: `This sandbox holds its maximum of ${capacity} carts; delete one before creating another` });
 }
 
 /** A filter must see every live cart of the list to count them: a walk of the whole list, newest first. */

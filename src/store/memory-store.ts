@@ -25,6 +25,10 @@ export class MemoryStore implements Store {
     return (this.secret ??= randomBytes(32).toString('hex'));
   }
 
+  get size(): number {
+    return this.index.size;
+  }
+
   cart(id: string) {
     return this.index.cart(id);
   }

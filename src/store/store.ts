@@ -33,6 +33,12 @@ export interface Store {
    * the process (the data file), so that tokens issued before a restart are still accepted after it.
    */
   readonly tokenSecret: string;
+  /**
+   * Brings the reads up to every change acknowledged so far, by this instance or another sharing the state
+   * (the Redis store); before a request that needs state, the router awaits it. Absent where only this
+   * instance changes the state.
+   */
+  refresh?(): Promise<void>;
   cart(id: string): Cart | undefined;
   page(query: PageQuery): { carts: Cart[]; total: number };
   change<T>(mutation: (carts: CartWriter) => T): Promise<T>;

@@ -2,7 +2,9 @@
  * Starts an isolated stub for a test file and checks every response it sends against the contract:
  * a response that breaks its own OpenAPI document, or Elastic Path's reference schema, fails the test.
  */
+import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { inject } from 'vitest';
 import { buildApp, type App, type AppOptions } from '../../src/http/app.js';
 import { ownContractViolation, referenceViolation } from './contract.js';
 
@@ -16,8 +18,18 @@ export interface TestStub extends App {
   close(): Promise<void>;
 }
 
+/**
+ * In the `redis` test project (vitest.config.ts), a stub that keeps its state in memory by default keeps it
+ * on the test redis-server instead, under keys of its own: the same suite then proves the Redis store.
+ */
+function onTheTestStore(options: AppOptions): AppOptions {
+  const elsewhere = options.store !== undefined || options.dataFile !== undefined || options.redis !== undefined || options.sandbox;
+  if (process.env.STUB_TEST_STORE !== 'redis' || elsewhere) return options;
+  return { ...options, redis: inject('redisUrl'), redisPrefix: `test-${randomUUID()}:` };
+}
+
 export async function startTestStub(options: AppOptions = {}): Promise<TestStub> {
-  const app = await buildApp(options);
+  const app = await buildApp(onTheTestStore(options));
   const violations: string[] = [];
   app.fastify.addHook('onSend', async (request, reply, payload) => {
     const operationId = request.routeOptions.config?.operation?.operationId;
