@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,6 +212,27 @@ try {
   rmSync(directory, { recursive: true, force: true });
 }
 
+// ── stub, Redis store ──────────────────────────────────────────────────────────────────────────────────
+// On Debian's redis-server with an append-only file synced every second, as compose.yaml runs Valkey.
+let redisStore: FirstAssociations | undefined;
+const redisDirectory = mkdtempSync(join(tmpdir(), 'ep-cart-stub-bench-redis-'));
+try {
+  const port = await freePort();
+  const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDirectory, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'];
+  const redisServer = await startPolledServer({ command: 'redis-server', args: redisArgs, cwd: redisDirectory }, `redis://127.0.0.1:${port}/0`, answersPing, 30_000);
+  try {
+    log(`stub, Redis store: ${count(WRITE_CARTS)} first associations`);
+    redisStore = await measureFirstAssociations('stub, Redis store', ['--redis', redisServer.url]);
+    rows.push(redisStore.row);
+  } finally {
+    await redisServer.stop();
+  }
+} catch (error) {
+  notes.push(`The Redis store was not measured: ${(error as Error).message}`);
+} finally {
+  rmSync(redisDirectory, { recursive: true, force: true });
+}
+
 // ── what a user could pick instead: WireMock and Prism ─────────────────────────────────────────────────
 // Each under the same load as the stub's first associations, a new path on every request, for a fixed time.
 rows.push(bare.row, bareOnePath.row);
@@ -277,6 +299,7 @@ const stubOverWiremock = ratio(stubPerSecond, wiremockRun.result.perSecond);
 const stubOverPrism = ratio(stubPerSecond, prismRun.result.perSecond);
 const fileOverMemory = ratio(file?.result.perSecond, stubPerSecond);
 const fsyncedOverMemory = ratio(fsynced?.result.perSecond, stubPerSecond);
+const redisOverMemory = ratio(redisStore?.result.perSecond, stubPerSecond);
 const stubCold = coldStarts[0]!.median;
 
 targets.push(
@@ -312,6 +335,11 @@ targets.push(
       : 'n/a (file store not available)',
     file !== undefined && (fileOverMemory ?? 0) >= 0.5 && file.durable && (fsynced?.durable ?? false),
   ),
+  target(
+    'Redis-backed association POST ≥ 0.35× in-memory, every 2xx durable',
+    redisStore ? `${show(redisOverMemory)}; ${redisStore.durability}` : 'n/a (no redis-server)',
+    redisStore !== undefined && (redisOverMemory ?? 0) >= 0.35 && redisStore.durable,
+  ),
 );
 for (const row of rows) {
   if (row.result && row.result.errors > 0) targets.push(target(`${row.server}: ${row.scenario} without errors`, `${row.result.errors} errors`, false));
@@ -344,6 +372,7 @@ const report: Report = {
     { name: 'stub with the rule trace / without it (first association)', value: show(traceRatio) },
     { name: 'file store / in-memory (first association)', value: show(fileOverMemory) },
     { name: 'file store with --fsync / in-memory (first association)', value: show(fsyncedOverMemory) },
+    { name: 'Redis store / in-memory (first association)', value: show(redisOverMemory) },
     { name: 'cold start, stub / bare Fastify route', value: show(ratio(stubCold, coldStarts[1]!.median)) },
     { name: 'cold start, stub / WireMock', value: show(ratio(stubCold, coldStarts[2]!.median)) },
   ],
@@ -372,6 +401,18 @@ log(missed.length === 0 ? 'every target met' : `${missed.length} target(s) misse
 process.exit(missed.length === 0 ? 0 : 1);
 
 // ── helpers ────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Whether a Redis server answers PING at `url`. */
+function answersPing(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 /**
  * WRITE_CARTS POSTs, each the first association of a cart created empty before the load (so every answer

@@ -3,9 +3,9 @@
  * line (`{"url":…}`) for the bench to read. `--data-file` asks for the file store (`--fsync 1`, synced); if
  * no file appears once the seed is durable, the build has no file store, and it says so and exits 3.
  *
- * `--trace 0` turns the rule trace off (the baseline of its cost).
+ * `--redis URL` asks for the Redis store. `--trace 0` turns the rule trace off (the baseline of its cost).
  *
- *   node bench/servers/stub.js [--empty N] [--owned N] [--data-file PATH [--fsync 1]] [--trace 0]
+ *   node bench/servers/stub.js [--empty N] [--owned N] [--data-file PATH [--fsync 1] | --redis URL] [--trace 0]
  */
 import { existsSync } from 'node:fs';
 import { sizeYoungGenerationToTheHeap } from '../../dist/heap.js';
@@ -20,6 +20,7 @@ const stub = await startStub({
   logger: false,
   trace: args.trace !== '0',
   ...(dataFile ? { dataFile, fsync: args.fsync === '1' } : {}),
+  ...(args.redis ? { redis: args.redis } : {}),
 });
 // As the CLI does once the stub listens; before the seeding, which stands for requests the stub would have
 // answered (left to grow while 100 000 carts were seeded, the young generation took 17 MB more RSS for good).
