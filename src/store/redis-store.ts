@@ -364,13 +364,20 @@ export class RedisStore implements Store {
       const decidedOn = { stateId: this.stateId, seq: this.seq };
       const change: Change = { seq: decidedOn.seq + 1, put: [], remove: [] };
       const args: (string | number)[] = [];
-      for (const [id, cart] of overlay.written) if (cart) change.put.push(cart), args.push(id, JSON.stringify(cart));
+      const putJson: string[] = [];
+      for (const [id, cart] of overlay.written) {
+        if (!cart) continue;
+        const json = JSON.stringify(cart);
+        change.put.push(cart), putJson.push(json), args.push(id, json);
+      }
       for (const [id, cart] of overlay.written) if (!cart) change.remove.push(id), args.push(id);
+      // The change's JSON holds each cart's JSON as written for the hash: each cart is serialized once.
+      const changeJson = `{"seq":${change.seq},"put":[${putJson.join(',')}],"remove":${JSON.stringify(change.remove)}}`;
       const { carts, changes, seq, stateId } = this.keys;
       batch = outcomes.map(({ queued }) => queued);
       try {
         const applied = await this.command(() =>
-          this.client.commitChange(stateId, seq, carts, changes, decidedOn.stateId, decidedOn.seq, JSON.stringify(change), this.idleMs, change.put.length, args),
+          this.client.commitChange(stateId, seq, carts, changes, decidedOn.stateId, decidedOn.seq, changeJson, this.idleMs, change.put.length, args),
         );
         if (applied !== 0) {
           // A catch-up that ran meanwhile may have brought this change already, and more after it.
@@ -401,7 +408,7 @@ export class RedisStore implements Store {
   private async catchUpNow(create: boolean): Promise<void> {
     const { stateId, seq, changes, clock, carts, directory, sandboxes } = this.keys;
     const use = this.sandboxed ? [this.idleMs, this.sandboxed.clientId, Date.now()] : [0, '', 0];
-    const [id, , clockJson, ...rest] = await this.command(() =>
+    const [id, latest, clockJson, ...rest] = await this.command(() =>
       this.client.catchUp(stateId, seq, changes, clock, carts, directory, sandboxes, this.stateId, this.seq, use),
     );
     // The clock is the shared store's; a sandbox's keys hold none.
@@ -412,9 +419,12 @@ export class RedisStore implements Store {
       return;
     }
     if (rest[0] === 'reload' || id !== this.stateId) return this.reload();
-    for (const text of rest) {
+    // The changes are the latest ones, in order: those the mirror already has (its own, applied as their
+    // commit was answered) are known by their place, without parsing a cart.
+    const first = Number(latest) - rest.length + 1;
+    for (const [i, text] of rest.entries()) {
+      if (first + i <= this.seq) continue;
       const change = JSON.parse(String(text)) as Change;
-      if (change.seq <= this.seq) continue;
       if (change.seq !== this.seq + 1) return this.reload();
       this.apply(change);
     }
