@@ -1,5 +1,6 @@
 /** Child processes for the CLI and package tests: each test kills only what it started, by its pid. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FLAGS } from '../../src/config.js';
 
@@ -89,4 +90,16 @@ export class RunningProcess {
 /** Runs a command to its end. */
 export function run(command: string, args: readonly string[], options: SpawnOptions = {}): Promise<Finished> {
   return new RunningProcess(command, args, options).exited;
+}
+
+/** A port nothing listens on now, for a server a test starts with its own flags. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }

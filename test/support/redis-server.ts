@@ -4,10 +4,9 @@
  * that drops) is the server's behaviour.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunningProcess } from './processes.js';
+import { RunningProcess, freePort } from './processes.js';
 
 /** An append-only file synced before each write is answered: nothing acknowledged is lost to a kill -9 of the server. */
 export const SYNCED_APPEND_ONLY = ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
@@ -54,15 +53,4 @@ export class RedisServer {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
