@@ -28,10 +28,17 @@ export interface Server {
  * between runs, and the same server's req/s went from one run to the next by a factor of two.
  */
 export const pinning = availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
-if (pinning) spawnSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+export const SERVER_CORE = 0;
+export const LOAD_CORE = 1;
+if (pinning) spawnSync('taskset', ['-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
 
 function spawnServer({ command, args, cwd }: Command, stdio: SpawnOptions['stdio']): ChildProcess {
-  return pinning ? spawn('taskset', ['-c', '0', command, ...args], { cwd, stdio }) : spawn(command, args, { cwd, stdio });
+  return pinning ? spawn('taskset', ['-c', String(SERVER_CORE), command, ...args], { cwd, stdio }) : spawn(command, args, { cwd, stdio });
+}
+
+/** Moves a running server, every thread of it, to `core` (taskset runs the server in its own process). */
+export function moveToCore(server: Server, core: number): void {
+  if (pinning) spawnSync('taskset', ['-a', '-p', '-c', String(core), String(server.child.pid)], { stdio: 'ignore' });
 }
 
 export interface Command {

@@ -19,9 +19,12 @@ import {
   coldStart,
   freePort,
   jsonUrl,
+  LOAD_CORE,
   median,
+  moveToCore,
   pinning,
   runToEnd,
+  SERVER_CORE,
   startPolledServer,
   startServer,
   type Command,
@@ -214,17 +217,26 @@ try {
 }
 
 // ── stub, Redis store ──────────────────────────────────────────────────────────────────────────────────
-// On Debian's redis-server with an append-only file synced every second, as compose.yaml runs Valkey.
+// On Debian's redis-server with an append-only file synced every second, as compose.yaml runs Valkey. The
+// store's server is not a server under test: it runs beside the load generator, so that the stub has its
+// core to itself as every other server has (a deployment gives Redis a core or a host of its own). Then the
+// same on the stub's core, on a database of its own, to show what sharing one core costs.
 let redisStore: StoreRun | undefined;
+let redisOnStubCore: StoreRun | undefined;
 const redisDirectory = mkdtempSync(join(tmpdir(), 'ep-cart-stub-bench-redis-'));
 try {
   const port = await freePort();
   const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDirectory, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'];
   const redisServer = await startPolledServer({ command: 'redis-server', args: redisArgs, cwd: redisDirectory }, `redis://127.0.0.1:${port}/0`, answersPing, 30_000);
   try {
+    moveToCore(redisServer, LOAD_CORE);
     log(`stub, Redis store: ${count(WRITE_CARTS)} first associations, after the in-memory store's`);
     redisStore = await besideMemory('stub, Redis store', ['--redis', redisServer.url]);
     rows.push(redisStore.row);
+    moveToCore(redisServer, SERVER_CORE);
+    log('stub, Redis store, redis-server on the stub\'s core, after the in-memory store');
+    redisOnStubCore = await besideMemory("stub, Redis store, redis-server on the stub's core", ['--redis', redisServer.url.replace(/\/0$/, '/1')]);
+    rows.push(redisOnStubCore.row);
   } finally {
     await redisServer.stop();
   }
@@ -302,6 +314,7 @@ const overMemory = (run: StoreRun | undefined) => ratio(run?.result.perSecond, r
 const fileOverMemory = overMemory(file);
 const fsyncedOverMemory = overMemory(fsynced);
 const redisOverMemory = overMemory(redisStore);
+const redisOnStubCoreOverMemory = overMemory(redisOnStubCore);
 const stubCold = coldStarts[0]!.median;
 
 targets.push(
@@ -339,7 +352,9 @@ targets.push(
   ),
   target(
     'Redis-backed association POST ≥ 0.35× in-memory, every 2xx durable',
-    redisStore ? `${show(redisOverMemory)}; ${redisStore.durability}` : 'n/a (no redis-server)',
+    redisStore
+      ? `${show(redisOverMemory)}; ${redisStore.durability} (redis-server on the stub's core: ${show(redisOnStubCoreOverMemory)})`
+      : 'n/a (no redis-server)',
     redisStore !== undefined && (redisOverMemory ?? 0) >= 0.35 && redisStore.durable,
   ),
 );
@@ -349,7 +364,7 @@ for (const row of rows) {
 
 notes.push(
   pinning
-    ? 'Every server ran on core 0 and the bench, with autocannon, on core 1 (`taskset`): one core each. Unpinned, the same server moved between two speeds a factor of two apart from one run to the next.'
+    ? 'Every server ran on core 0 and the bench, with autocannon, on core 1 (`taskset`): one core each. redis-server, the Redis store\'s server and not a server under test, ran on core 1 beside the bench for the Redis store\'s row, and on core 0 for the row named so. Unpinned, the same server moved between two speeds a factor of two apart from one run to the next.'
     : 'Processes were not pinned to cores (`taskset` was not found, or the machine has one core): expect more noise.',
   'A new path on every request (autocannon `setupRequest`) costs the load generator, on its core, more than ' +
     'a fixed request: the bare route under that load answers fewer requests a second than under one fixed ' +
@@ -375,6 +390,7 @@ const report: Report = {
     { name: 'file store / in-memory (first association, an in-memory run just before)', value: show(fileOverMemory) },
     { name: 'file store with --fsync / in-memory (first association, an in-memory run just before)', value: show(fsyncedOverMemory) },
     { name: 'Redis store / in-memory (first association, an in-memory run just before)', value: show(redisOverMemory) },
+    { name: "Redis store with redis-server on the stub's core / in-memory (the same)", value: show(redisOnStubCoreOverMemory) },
     { name: 'cold start, stub / bare Fastify route', value: show(ratio(stubCold, coldStarts[1]!.median)) },
     { name: 'cold start, stub / WireMock', value: show(ratio(stubCold, coldStarts[2]!.median)) },
   ],
