@@ -191,7 +191,7 @@ export const FLAGS = {
 export { ConfigError } from './commands/flags.js';
 export type Config = FlagValues<typeof FLAGS>;
 
-/** `*` or origins such as `http://localhost:3000` (a trailing slash is forgiven). */
+/** A `redis://` or `rediss://` URL, kept as written (ioredis reads it). */
 function redisUrl(raw: string): string {
   let url: URL;
   try {
@@ -203,6 +203,7 @@ function redisUrl(raw: string): string {
   return raw;
 }
 
+/** `*` or origins such as `http://localhost:3000` (a trailing slash is forgiven). */
 function origins(raw: string): string[] {
   const list = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
   if (list.length === 0) throw new InvalidValue('must list at least one origin');
