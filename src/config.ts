@@ -21,7 +21,7 @@ import {
 } from './commands/flags.js';
 import { DEFAULT_JOURNAL_SIZE } from './http/journal.js';
 import { DEFAULT_REDIS_PREFIX } from './store/redis-keys.js';
-import type { StubOptions } from './index.js';
+import type { StubOptions } from './stub.js';
 
 export const PROGRAM = 'ep-cart-stub';
 

@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { banner, colored, startFacts } from '../banner.js';
 import { PROGRAM, SERVE_COMMAND_LINE, VERSION, stubOptions, type Config } from '../config.js';
 import { readCommandLine } from './flags.js';
-import { startStub, type RunningStub } from '../index.js';
+import { startStub, type RunningStub } from '../stub.js';
 import { DataFileError, cannotKeepState } from '../store/data-file-problems.js';
 
 /** Serves the stub: resolves an exit code, or undefined while the stub runs. */

@@ -3,7 +3,7 @@
  * to a target of your own), and lists every way the answers differ from the recorded ones.
  */
 import { StubClock } from '../clock.js';
-import { startStub, type RunningStub } from '../index.js';
+import { startStub, type RunningStub } from '../stub.js';
 import { junitXml } from '../reports/junit.js';
 import { SECRET_HEADERS } from '../secrets.js';
 import { Aliases, compareBodies, matchesPattern, pairValues, type Difference, type Found, type Origins } from './compare.js';

@@ -1,5 +1,5 @@
 /** The fixtures' set-up and tear-down, the same under vitest and Playwright: each runner only says when. */
-import { startStub, type RunningStub, type StubOptions } from '../index.js';
+import { startStub, type RunningStub, type StubOptions } from '../stub.js';
 
 /** A stub on a free port (a worker's or a file's own) for as long as `use` runs, then closed. */
 export async function withStub(options: StubOptions, use: (stub: RunningStub) => Promise<void>): Promise<void> {

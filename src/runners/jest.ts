@@ -5,7 +5,7 @@
  * outside any test environment, can import it too.
  */
 import type * as JestGlobalsModule from '@jest/globals';
-import { startStub, type RunningStub, type StubOptions } from '../index.js';
+import { startStub, type RunningStub, type StubOptions } from '../stub.js';
 import type { ElasticPathOperationId } from '../operations.js';
 import { toHaveReceived, type ReceivedOptions } from './matchers.js';
 

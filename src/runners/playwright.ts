@@ -4,7 +4,7 @@
  * environment variable of the server it starts); `stubOptions` sets how the stub starts (`test.use`).
  */
 import { expect as base, test as baseTest } from '@playwright/test';
-import type { RunningStub, StubOptions } from '../index.js';
+import type { RunningStub, StubOptions } from '../stub.js';
 import { resetFirst, withStub } from './fixture.js';
 import { toHaveReceived } from './matchers.js';
 

@@ -3,7 +3,7 @@
  * runs outside any test file, where importing vitest's `test` and `expect` (as ep-cart-stub/vitest does) fails.
  */
 import type { TestProject } from 'vitest/node';
-import { startStub } from '../index.js';
+import { startStub } from '../stub.js';
 
 declare module 'vitest' {
   interface ProvidedContext {

@@ -4,7 +4,7 @@
  * docs/test-code.md, "Parallel workers". The global set-up is `ep-cart-stub/vitest/global-setup`.
  */
 import { expect, test as base } from 'vitest';
-import type { RunningStub, StubOptions } from '../index.js';
+import type { RunningStub, StubOptions } from '../stub.js';
 import { resetFirst, withStub } from './fixture.js';
 import type { ElasticPathOperationId } from '../operations.js';
 import { toHaveReceived, type ReceivedOptions } from './matchers.js';
