@@ -6,11 +6,36 @@
  * for use as a library. Packages that read their own files or start workers at run time stay outside the
  * bundle and load from node_modules as usual; so does ioredis, which only `--redis` loads: in the bundle, a
  * fifth of its size, every start would read and hash it.
+ *
+ * Minified, but for names (whitespace, comments, syntax: 2.5 → 1.6 MB), and pure ASCII, with the licence
+ * comments in main.bundle.cjs.LEGAL.txt: each start reads, hashes and decodes the whole file, and a single
+ * non-ASCII character makes V8 hold it as a string of two bytes a character. Together about 25 ms of the cold
+ * start. Stack traces point into the bundle's few long lines; `node --enable-source-maps` maps them back
+ * through main.bundle.cjs.map.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
+
+/**
+ * Fastify's server module requires node:https and node:http2 as it loads, for the servers it makes when asked
+ * for TLS or HTTP/2; the stub serves plain HTTP/1.1. Loading the two, and node:tls with them, was some 10 ms
+ * of every start (`npm run bench`, cold start). In the bundle, those requires of that one file get a stand-in
+ * that loads the real module when a property of it is first read.
+ */
+const onFirstUse = {
+  name: 'fastify-server-modules-on-first-use',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^node:(https|http2)$/ }, ({ path, importer }) =>
+      /[\\/]fastify[\\/]lib[\\/]server\.js$/.test(importer) ? { path, namespace: 'on-first-use' } : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: 'on-first-use' }, ({ path }) => ({
+      contents: `let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require(${JSON.stringify(path)}))[key] });`,
+      loader: 'js',
+    }));
+  },
+};
 
 await build({
   entryPoints: ['dist/main.js'],
@@ -21,14 +46,19 @@ await build({
   target: 'node20',
   sourcemap: true,
   external: ['@fastify/swagger', '@fastify/swagger-ui', 'ioredis'],
+  plugins: [onFirstUse],
   // import() of those becomes require(): cli.ts runs the bundle as a vm.Script, whose import() has no loader
   // once V8 takes the function from the code cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING on Node 20).
   supported: { 'dynamic-import': false },
   // Modules find the package's files from their own URL; in the bundle, that is the bundle's.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'external',
   logLevel: 'warning',
 });
+if (readFileSync('dist/main.bundle.cjs').some((byte) => byte > 0x7f)) throw new Error('dist/main.bundle.cjs is not pure ASCII');
 
 const hasCache = () => readdirSync('dist').some((name) => name.startsWith('main.bundle.cjs.') && name.endsWith('.cache'));
 const child = spawn(process.execPath, ['dist/cli.js', '--port', '0', '--host', '127.0.0.1', '--log-level', 'silent'], { stdio: 'inherit' });
