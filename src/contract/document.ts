@@ -61,28 +61,37 @@ export interface Contract {
   schemas: Record<string, Schema>;
 }
 
-/** Written by `npm run build` (scripts/parse-document.mjs): the document parsed, with the hash of its text. */
+/** Written by `npm run build` (scripts/parse-document.mjs): the document parsed and resolved, with the hash of its text. */
 export const PARSED_DOCUMENT_PATH = packageFile('dist/openapi.parsed.json');
 
+interface ReadDocument {
+  document: OpenAPIV3_1.Document;
+  resolved: OpenAPIV3_1.Document;
+}
+
 /**
- * The document, parsed: the build's copy when it was made from exactly this text (parsing the YAML was the
- * largest part of building the app in the cold start `npm run bench` measures), else the YAML itself. The hash keeps an edit from going unseen.
+ * The document, parsed and resolved: the build's copy when it was made from exactly this text, else the YAML
+ * itself. Parsing the YAML, then resolving its refs, were the largest parts of building the app in the cold
+ * start `npm run bench` measures. The hash keeps an edit from going unseen. In the build's copy a target used
+ * twice is two equal objects, not one shared: nothing compares schemas by identity.
  */
-async function readDocument(path: string): Promise<OpenAPIV3_1.Document> {
+async function readDocument(path: string): Promise<ReadDocument> {
   const text = await readFile(path, 'utf8');
   const parsed = await readFile(PARSED_DOCUMENT_PATH, 'utf8').then(
-    (json) => JSON.parse(json) as { sha256: string; document: OpenAPIV3_1.Document },
+    (json) => JSON.parse(json) as Partial<ReadDocument> & { sha256: string },
     () => undefined,
   );
-  if (parsed?.sha256 === createHash('sha256').update(text).digest('hex')) return parsed.document;
+  if (parsed?.sha256 === createHash('sha256').update(text).digest('hex') && parsed.document && parsed.resolved) {
+    return { document: parsed.document, resolved: parsed.resolved };
+  }
   const { load } = await import('js-yaml');
-  return load(text) as OpenAPIV3_1.Document;
+  const document = load(text) as OpenAPIV3_1.Document;
+  // `dereference` builds a new tree and leaves `document` as written, for serving.
+  return { document, resolved: dereference(document) };
 }
 
 export async function loadContract(path: string = DOCUMENT_PATH): Promise<Contract> {
-  const document = await readDocument(path);
-  // `dereference` builds a new tree and leaves `document` as written, for serving.
-  const resolved = dereference(document);
+  const { document, resolved } = await readDocument(path);
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(resolved.paths ?? {})) {
     for (const method of METHODS) {
