@@ -10,14 +10,14 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { sizeYoungGenerationToTheHeap } from './heap.js';
+import { tuneHeapToItsSize } from './heap.js';
 
 type Program = { started: Promise<boolean> };
 
 const bundle = fileURLToPath(new URL('./main.bundle.cjs', import.meta.url));
 const program: Program = existsSync(bundle) ? runWithCodeCache(bundle) : await import('./main.js');
 void program.started.then((up) => {
-  if (up) sizeYoungGenerationToTheHeap();
+  if (up) tuneHeapToItsSize();
 });
 
 function runWithCodeCache(file: string): Program {

@@ -8,7 +8,7 @@
  *   node bench/servers/stub.js [--empty N] [--owned N] [--data-file PATH [--fsync 1] | --redis URL] [--trace 0]
  */
 import { existsSync } from 'node:fs';
-import { sizeYoungGenerationToTheHeap } from '../../dist/heap.js';
+import { tuneHeapToItsSize } from '../../dist/heap.js';
 import { startStub } from '../../dist/index.js';
 import { options, seedCarts } from './seed.js';
 
@@ -24,7 +24,7 @@ const stub = await startStub({
 });
 // As the CLI does once the stub listens; before the seeding, which stands for requests the stub would have
 // answered (left to grow while 100 000 carts were seeded, the young generation took 17 MB more RSS for good).
-sizeYoungGenerationToTheHeap();
+tuneHeapToItsSize();
 await seedCarts(stub.store, { empty: Number(args.empty ?? 0), owned: Number(args.owned ?? 0) });
 if (dataFile && !existsSync(dataFile)) {
   console.log(JSON.stringify({ error: 'file store not available: startStub ignored the dataFile option' }));
