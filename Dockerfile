@@ -34,4 +34,4 @@ EXPOSE 4010
 # Node, not curl (the slim image has none). No --start-period: the stub answers within a second of starting.
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4010)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/cli.js"]
+CMD ["node", "dist/cli.cjs"]

@@ -277,7 +277,7 @@ notes.push(
 log('cold starts');
 const coldStarts: Report['coldStarts'] = [];
 for (const [server, command, runCount] of [
-  ['stub (`node dist/cli.js`, the shipped bin)', (port: number) => node('dist/cli.js', '--port', String(port), '--host', '127.0.0.1'), plan.coldStarts],
+  ['stub (`node dist/cli.cjs`, the shipped bin)', (port: number) => node('dist/cli.cjs', '--port', String(port), '--host', '127.0.0.1'), plan.coldStarts],
   ['bare Fastify route', (port: number) => node('bench/servers/bare.js', String(port)), plan.coldStarts],
   [`WireMock ${WIREMOCK_VERSION}`, wiremock, plan.peerColdStarts],
   [`Prism ${PRISM_VERSION}`, prism, plan.peerColdStarts],
@@ -723,13 +723,13 @@ async function measureReplay(carts: number): Promise<string> {
     const seeding = await stubServer('--owned', String(carts - 1), '--data-file', data);
     await seeding.stop('SIGKILL');
     const port = await freePort();
-    const start = () => coldStart(node('dist/cli.js', '--data', data, '--port', String(port), '--host', '127.0.0.1'), port, associationProbe, 1, 300_000);
+    const start = () => coldStart(node('dist/cli.cjs', '--data', data, '--port', String(port), '--host', '127.0.0.1'), port, associationProbe, 1, 300_000);
     log('file store: start-up replaying the log');
     const [fromLog] = await start();
     log('file store: start-up from the snapshot');
     const [fromSnapshot] = await start();
     return (
-      `The file store with ${count(carts)} carts (\`node dist/cli.js --data FILE\`, spawn to its first 2xx): ` +
+      `The file store with ${count(carts)} carts (\`node dist/cli.cjs --data FILE\`, spawn to its first 2xx): ` +
       `**${(fromLog!.ms / 1000).toFixed(1)} s replaying them from the log** (peak RSS ${mb(fromLog!.peakRss)} MB; it writes a ` +
       `fresh snapshot before it listens), **${(fromSnapshot!.ms / 1000).toFixed(1)} s from that snapshot** (peak RSS ` +
       `${mb(fromSnapshot!.peakRss)} MB).`

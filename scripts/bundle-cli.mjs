@@ -1,5 +1,5 @@
 /**
- * Bundles the CLI program (dist/main.js, as tsc wrote it) into dist/main.bundle.cjs, which dist/cli.js runs with
+ * Bundles the CLI program (dist/main.js, as tsc wrote it) into dist/main.bundle.cjs, which dist/cli.cjs runs with
  * V8's code cache, then starts the CLI once so that the cache is there from the first start (loading ~280 modules one
  * by one, then compiling them, was most of the cold start that `npm run bench` measures). CommonJS because Node 20 can
  * cache the compiled code of a script, not of an ES module. dist/index.js and the rest stay as tsc wrote them,
@@ -47,7 +47,7 @@ await build({
   sourcemap: true,
   external: ['@fastify/swagger', '@fastify/swagger-ui', 'ioredis'],
   plugins: [onFirstUse],
-  // import() of those becomes require(): cli.ts runs the bundle as a vm.Script, whose import() has no loader
+  // import() of those becomes require(): cli.cts runs the bundle as a vm.Script, whose import() has no loader
   // once V8 takes the function from the code cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING on Node 20).
   supported: { 'dynamic-import': false },
   // Modules find the package's files from their own URL; in the bundle, that is the bundle's.
@@ -61,9 +61,9 @@ await build({
 if (readFileSync('dist/main.bundle.cjs').some((byte) => byte > 0x7f)) throw new Error('dist/main.bundle.cjs is not pure ASCII');
 
 const hasCache = () => readdirSync('dist').some((name) => name.startsWith('main.bundle.cjs.') && name.endsWith('.cache'));
-const child = spawn(process.execPath, ['dist/cli.js', '--port', '0', '--host', '127.0.0.1', '--log-level', 'silent'], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['dist/cli.cjs', '--port', '0', '--host', '127.0.0.1', '--log-level', 'silent'], { stdio: 'inherit' });
 const exited = new Promise((resolve) => child.once('exit', resolve));
 for (const started = Date.now(); !hasCache() && child.exitCode === null && Date.now() - started < 30_000; ) await sleep(20);
 child.kill('SIGTERM');
 await exited;
-if (!hasCache()) throw new Error('dist/cli.js wrote no code cache on its first start');
+if (!hasCache()) throw new Error('dist/cli.cjs wrote no code cache on its first start');

@@ -1,4 +1,4 @@
-/** The `ep-cart-stub` program (cli.ts launches it): runs the command named first, or serves the stub. */
+/** The `ep-cart-stub` program (cli.cts launches it): runs the command named first, or serves the stub. */
 import { PROGRAM } from './config.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -14,7 +14,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   return (await command.load()).run(named ? rest : argv, process.env);
 }
 
-/** Whether the program keeps running (the stub is up), once that is known: cli.ts then saves its code cache. */
+/** Whether the program keeps running (the stub is up), once that is known: cli.cts then saves its code cache. */
 export const started: Promise<boolean> = main(process.argv.slice(2)).then((code) => {
   if (code !== undefined) process.exitCode = code;
   return code === undefined;

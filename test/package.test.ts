@@ -35,7 +35,7 @@ describe('the npm package', () => {
   it('holds dist/, openapi/, fixtures/, the README, the pages of docs/ and package.json, and nothing else', () => {
     const outside = files.filter((path) => !/^(dist|openapi|fixtures)\/|^docs\/[\w-]+\.md$/.test(path) && !['README.md', 'package.json'].includes(path));
     expect(outside).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'openapi/openapi.yaml', 'fixtures/default.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/cli.cjs', 'dist/index.js', 'dist/index.d.ts', 'openapi/openapi.yaml', 'fixtures/default.json']));
     expect(files.filter((path) => /^(src|test|bench)\//.test(path))).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
  *   one fresh stub, as a reader would run them; the address is the only change, and `ep-cart-stub` is the
  *   shipped command. Each `# > TEXT` line is output the block promises, found in order.
  * - `<!-- serves: NAME -->`, on a shell block that starts stubs: each line that starts one (`ep-cart-stub`,
- *   `node dist/cli.js` or `npm start`, after any `VAR=value`) is started from the repository, each port the
+ *   `node dist/cli.cjs` or `npm start`, after any `VAR=value`) is started from the repository, each port the
  *   block names being a free one, and must say it listens there and be ready; the block's other lines then
  *   run against them as a `run:` block's do. A Redis URL is the tests' redis-server (under a prefix of the
  *   block's own), and `./FILE` is in a scratch directory. The stubs are stopped by their process group.
@@ -45,7 +45,7 @@ function ruleOf(block: FencedBlock): Rule | undefined {
   return undefined;
 }
 
-/** Paths of the repository's own folders, as a block would name them (`openapi/openapi.yaml`, `dist/cli.js`). */
+/** Paths of the repository's own folders, as a block would name them (`openapi/openapi.yaml`, `dist/cli.cjs`). */
 const REPOSITORY_PATH = /(?<![\w./-])(?:bench|dist|docs|examples|fixtures|openapi|scripts|src|test)\/[\w./-]*\w/g;
 
 const work = mkdtempSync(join(tmpdir(), 'ep-cart-stub-readme-'));
@@ -71,7 +71,7 @@ async function expectPrinted(script: string, text: string, where: string, cwd: s
 }
 
 /** A line of a `serves:` block that starts a stub. */
-const STARTS_A_STUB = /^(?:\w+=\S+ )*(?:ep-cart-stub|node dist\/cli\.js|npm start)\b/;
+const STARTS_A_STUB = /^(?:\w+=\S+ )*(?:ep-cart-stub|node dist\/cli\.cjs|npm start)\b/;
 
 async function serve(block: FencedBlock, where: string): Promise<void> {
   const cwd = mkdtempSync(join(work, 'serves-'));

@@ -8,7 +8,7 @@
  *   node bench/servers/stub.js [--empty N] [--owned N] [--data-file PATH [--fsync 1] | --redis URL] [--trace 0]
  */
 import { existsSync } from 'node:fs';
-import { tuneHeapToItsSize } from '../../dist/heap.js';
+import { tuneHeapToItsSize } from '../../dist/heap.cjs';
 import { startStub } from '../../dist/index.js';
 import { options, seedCarts } from './seed.js';
 
