@@ -30,7 +30,7 @@ import {
   type Command,
   type Server,
 } from './processes.js';
-import { describeMachine, mb, renderReport, type Report, type Row, type Target } from './report.js';
+import { describeMachine, mb, renderReadmeSection, renderReport, withReadmeSection, type Report, type Row, type Target } from './report.js';
 import {
   ASSOCIATION_BODY,
   PINNED_CLIENT_CREDENTIALS,
@@ -378,6 +378,7 @@ notes.push(
 
 const report: Report = {
   quick,
+  generatedAt: new Date().toISOString(),
   rows,
   references: { bare: bare.result.perSecond, wiremock: wiremockRun.result.perSecond },
   ratios: [
@@ -413,6 +414,7 @@ const report: Report = {
   machine: describeMachine(ROOT, { prism: PRISM_VERSION, wiremock: WIREMOCK_VERSION, java: javaVersion() }),
 };
 writeFileSync(join(ROOT, 'bench/results.md'), renderReport(report));
+if (!quick) writeFileSync(join(ROOT, 'README.md'), withReadmeSection(readFileSync(join(ROOT, 'README.md'), 'utf8'), renderReadmeSection(report)));
 console.log(renderReport(report));
 const missed = targets.filter((t) => !t.met);
 log(missed.length === 0 ? 'every target met' : `${missed.length} target(s) missed: ${missed.map((t) => t.goal).join('; ')}`);
