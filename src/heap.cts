@@ -18,7 +18,9 @@ const SMALL_HEAP_GROWING_PERCENT = 20;
  * association load (`npm run bench`). Kept at its start-up size it is collected more often (about 2 µs a
  * request). Then what a young collection promotes, the requests in flight, is garbage in the old generation
  * that V8 let grow to twice what it kept and more: with 100 000 carts under that load, peak RSS fell from 149 to
- * 125 MB at 1.2×, for 1 to 2 µs of server CPU a request more and no change in req/s the benchmark could see.
+ * 125–132 MB at 1.2×. The price: three full collections during the 90 000 requests instead of none, some 90 ms
+ * of the main thread's time (`node --trace-gc`) and their marking on a helper thread, which shares the stub's
+ * core when it is pinned to one: 1 to 3 µs a request. At 1.5× it was one collection, and 139–145 MB.
  *
  * While large: every young collection also walks the old generation's pages. With 1 000 000 carts one took
  * 2 ms instead of 1, and at its start-up size the young generation was collected every few listings of 100
