@@ -5,22 +5,23 @@ const LARGE_HEAP_BYTES = 192 * 2 ** 20;
 const CHECK_EVERY_MS = 5_000;
 /**
  * How far the old generation may grow past what the last full collection left, in percent, while the heap is
- * small: 1.2×, where V8 let it grow 2× and more under the association load (`node --trace-gc`).
+ * small: 1.5×, where V8 let it grow 2× and more under the association load (`node --trace-gc`).
  */
-const SMALL_HEAP_GROWING_PERCENT = 20;
+const SMALL_HEAP_GROWING_PERCENT = 50;
 
 /**
  * Keeps the heap small while it holds little, and lets V8 size it as usual once it is large.
  *
- * While small: V8's young generation stays at its start-up size, and its old generation grows 1.2× between full
+ * While small: V8's young generation stays at its start-up size, and its old generation grows 1.5× between full
  * collections. Under load V8 doubles the young generation, up to 32 MB, as soon as requests keep objects alive,
  * and the stub keeps every cart it writes: that growth was a quarter of the stub's peak RSS under the
  * association load (`npm run bench`). Kept at its start-up size it is collected more often (about 2 µs a
  * request). Then what a young collection promotes, the requests in flight, is garbage in the old generation
- * that V8 let grow to twice what it kept and more: with 100 000 carts under that load, peak RSS fell from 149 to
- * 125–132 MB at 1.2×. The price: three full collections during the 90 000 requests instead of none, some 90 ms
- * of the main thread's time (`node --trace-gc`) and their marking on a helper thread, which shares the stub's
- * core when it is pinned to one: 1 to 3 µs a request. At 1.5× it was one collection, and 139–145 MB.
+ * that V8 let grow to twice what it kept and more: with 100 000 carts under that load, peak RSS fell from 144
+ * to 136–138 MB at 1.5×, for one full collection during the 90 000 requests instead of none, and its marking on
+ * a helper thread, which shares the stub's core when it is pinned to one: about 1 µs a request. At 1.2× it
+ * was 128 MB, for three collections and about 3 µs a request, which the write path's ratio to the bare route
+ * could not spare.
  *
  * While large: every young collection also walks the old generation's pages. With 1 000 000 carts one took
  * 2 ms instead of 1, and at its start-up size the young generation was collected every few listings of 100
