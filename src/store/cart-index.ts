@@ -22,8 +22,8 @@ export class CartIndex implements CartWriter {
   /**
    * One frozen array for every cart of the same one owner, as NO_IDS is for carts with none: `account_ids`
    * holds one id at most, and `customer_ids` nearly always one. An array of its own cost a cart 56 bytes, a
-   * sixth of an associated cart (`npm run bench`, "a cart costs"). Keyed by the owners' ids, which the
-   * directory's accounts and customers bound; a new index (reset, a new state) starts an empty one.
+   * sixth of an associated cart (`npm run bench`, "a cart costs"). One entry for each owner this index ever
+   * wrote a cart of; a new index (reset, a new state) starts an empty one.
    */
   private readonly singleIds = new Map<string, string[]>();
 
