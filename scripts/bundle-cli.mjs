@@ -83,6 +83,7 @@ if (url) {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ data: [{ type: 'account', id: fixtures.accounts[0].id }] }),
+    signal: AbortSignal.timeout(30_000),
   }).then((response) => response.arrayBuffer());
 }
 for (const started = Date.now(); url && !hasCache() && child.exitCode === null && Date.now() - started < 30_000; ) await sleep(20);
