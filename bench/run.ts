@@ -514,7 +514,8 @@ function newPathRequest(headers: Record<string, string>): LoadRequest {
 }
 
 /**
- * The write load: one POST on each of `bench-0 … bench-(WRITE_CARTS-1)`, `writeWarmup` of them unmeasured.
+ * The write load: at most one POST on each of `bench-0 … bench-(WRITE_CARTS-1)`, `writeWarmup` of them
+ * unmeasured, the last few sent as the run ended and not counted (measuredWrites).
  * V8 was still compiling the stub's request path for its first 30 000 or so requests: re-associations (one
  * path, `demo-cart-acme`) first warm that path for as long as the other rows' warm-ups, without using up a
  * fresh cart; the first associations' own warm-up covers the rest.
