@@ -23,11 +23,12 @@ end
 function request()
   local n = tostring(cycle > 0 and (from + turns) % cycle or from + turns)
   turns = turns + 1
-  if #parts == 1 then return parts[1] end
   return table.concat(parts, n)
 end
 
 function response(status)
+  -- Answers that come in the same read as the last one counted are not counted either.
+  if amount > 0 and responses == amount then return end
   responses = responses + 1
   statuses[status] = (statuses[status] or 0) + 1
   if responses == amount then
