@@ -18,6 +18,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
+import { loadContract } from '../dist/contract/document.js';
+import { precompiledValidatorsModule } from '../dist/contract/precompile.js';
 
 /**
  * Fastify's server module requires node:https and node:http2 as it loads, for the servers it makes when asked
@@ -38,6 +40,22 @@ const onFirstUse = {
   },
 };
 
+/**
+ * In the bundle, Elastic Path's request validators come compiled ahead of time (src/contract/precompile.ts),
+ * from the document as the stub reads it (dist/openapi.parsed.json, written before the bundle).
+ */
+const precompiledValidators = {
+  name: 'precompiled-validators',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^\.\/precompiled-validators\.js$/ }, ({ path }) => ({ path, namespace: 'precompiled' }));
+    bundler.onLoad({ filter: /.*/, namespace: 'precompiled' }, async () => ({
+      contents: precompiledValidatorsModule(await loadContract()),
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
+  },
+};
+
 await build({
   entryPoints: ['dist/main.js'],
   outfile: 'dist/main.bundle.cjs',
@@ -47,7 +65,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   external: ['@fastify/swagger', '@fastify/swagger-ui', 'ioredis'],
-  plugins: [onFirstUse],
+  plugins: [onFirstUse, precompiledValidators],
   // import() of those becomes require(): cli.cts runs the bundle as a vm.Script, whose import() has no loader
   // once V8 takes the function from the code cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING on Node 20).
   supported: { 'dynamic-import': false },

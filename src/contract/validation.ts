@@ -1,22 +1,38 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { InvalidStubInput, StubError, isErrorName, type Problem } from '../domain/errors.js';
 import type { Contract, Operation, Parameter, Schema } from './document.js';
+import { PRECOMPILED } from './precompiled-validators.js';
 
 // The document's schemas are checked against the meta-schema by the test suite, not at every start:
 // compiling the 2020-12 meta-schema would cost more than the rest of the start-up.
 const TRUSTED_SCHEMAS = { meta: false, validateSchema: false, strictTypes: false } as const;
-/** Bodies are validated as sent: no coercion, no defaults, first error only (a crafted body cannot make it slow). */
-const bodies = configure(new Ajv2020({ ...TRUSTED_SCHEMAS, allErrors: false, coerceTypes: false, useDefaults: false }));
-/** Path, query and header values arrive as strings: coerce them to the document's types and fill defaults. */
-const parameters = configure(new Ajv2020({ ...TRUSTED_SCHEMAS, allErrors: false, coerceTypes: true, useDefaults: true }));
-/** Files read at start (fixtures, the data file) are checked for every problem, so one run lists them all. */
-const files = configure(new Ajv2020({ ...TRUSTED_SCHEMAS, allErrors: true, coerceTypes: false, useDefaults: false }));
 
-function configure(ajv: Ajv2020): Ajv2020 {
+/** The Ajv instances, by what they check. */
+const PURPOSES = {
+  /** Bodies are validated as sent: no coercion, no defaults, first error only (a crafted body cannot make it slow). */
+  bodies: { allErrors: false, coerceTypes: false, useDefaults: false },
+  /** Path, query and header values arrive as strings: coerce them to the document's types and fill defaults. */
+  parameters: { allErrors: false, coerceTypes: true, useDefaults: true },
+  /** Files read at start (fixtures, the data file) are checked for every problem, so one run lists them all. */
+  files: { allErrors: true, coerceTypes: false, useDefaults: false },
+} as const;
+export type Purpose = keyof typeof PURPOSES;
+
+/** A new Ajv instance for `purpose`; with `code`, for compiling ahead of time (precompile.ts). */
+export function newAjv(purpose: Purpose, code?: CodeOptions): Ajv2020 {
+  const ajv = new Ajv2020({ ...TRUSTED_SCHEMAS, ...PURPOSES[purpose], ...(code ? { code } : {}) });
   addFormats.default(ajv);
   ajv.addKeyword({ keyword: 'x-stub-error', schemaType: 'string' });
   return ajv;
+}
+
+/** Made on first use: a start whose first requests have precompiled validators makes none. */
+const instances: Partial<Record<Purpose, Ajv2020>> = {};
+
+/** What names a compiled validator: the instance that compiles it and the schema, as JSON. */
+export function validatorKey(purpose: Purpose, schema: Schema): string {
+  return `${purpose} ${JSON.stringify(schema)}`;
 }
 
 export interface RequestParts {
@@ -44,10 +60,31 @@ interface PartValidator {
 /**
  * Compiles a schema on its first use, not at start: a stub started for a few requests compiles only what
  * they need (compiling every operation's schemas was the largest part of the cold start `npm run bench` measured).
+ * The bundled CLI holds Elastic Path's request validators compiled ahead of time, and takes those.
  */
-function lazily(ajv: Ajv2020, schema: Schema): () => ValidateFunction {
+function lazily(purpose: Purpose, schema: Schema): () => ValidateFunction {
   let validate: ValidateFunction | undefined;
-  return () => (validate ??= ajv.compile(schema));
+  return () => (validate ??= PRECOMPILED.get(validatorKey(purpose, schema)) ?? (instances[purpose] ??= newAjv(purpose)).compile(schema));
+}
+
+/** The path, query and header checks of an operation: one schema for each place that has parameters. */
+function parameterChecks(operation: Operation): { part: Part; schema: Schema; coercible: string[] }[] {
+  return (['path', 'query', 'header'] as const).flatMap((location) => {
+    const schema = parametersSchema(operation.parameters.filter((p) => p.in === location), location);
+    if (!schema) return [];
+    const part: Part = location === 'path' ? 'params' : location === 'header' ? 'headers' : 'query';
+    const declared = schema.properties as Record<string, Schema>;
+    const coercible = Object.keys(declared).filter((name) => declared[name]!.type !== 'string');
+    return [{ part, schema, coercible }];
+  });
+}
+
+/** The schemas a request of an Elastic Path operation is checked against, each with the instance that compiles it. */
+export function requestSchemas(operation: Operation): { purpose: Purpose; schema: Schema }[] {
+  return [
+    ...Object.values(operation.requestBodies).map((schema) => ({ purpose: 'bodies' as const, schema })),
+    ...parameterChecks(operation).map(({ schema }) => ({ purpose: 'parameters' as const, schema })),
+  ];
 }
 
 /**
@@ -60,17 +97,10 @@ export function compileRequestValidator(operation: Operation): (request: Request
   const bodyValidators = new Map<string, PartValidator>(
     Object.entries(operation.requestBodies).map(([mediaType, schema]) => [
       mediaType,
-      { part: 'body' as const, schema, compiled: lazily(bodies, schema), ...(operation.control ? { problems: compileProblemList(schema) } : {}) },
+      { part: 'body' as const, schema, compiled: lazily('bodies', schema), ...(operation.control ? { problems: compileProblemList(schema) } : {}) },
     ]),
   );
-  const parameterValidators = (['path', 'query', 'header'] as const).flatMap((location): PartValidator[] => {
-    const schema = parametersSchema(operation.parameters.filter((p) => p.in === location), location);
-    if (!schema) return [];
-    const part: Part = location === 'path' ? 'params' : location === 'header' ? 'headers' : 'query';
-    const declared = schema.properties as Record<string, Schema>;
-    const coercible = Object.keys(declared).filter((name) => declared[name]!.type !== 'string');
-    return [{ part, schema, compiled: lazily(parameters, schema), coercible }];
-  });
+  const parameterValidators: PartValidator[] = parameterChecks(operation).map((check) => ({ ...check, compiled: lazily('parameters', check.schema) }));
   // The checks to run, in order, by the request's media type (built here, not per request).
   const checksByMediaType = new Map([...bodyValidators].map(([mediaType, body]) => [mediaType, [body, ...parameterValidators]]));
   const defaultBody = bodyValidators.values().next().value;
@@ -159,7 +189,7 @@ export function componentProblemList(contract: Contract, name: string): (value: 
 
 /** Every way `value` breaks `schema`, e.g. `carts[2].id is required`; empty when it fits. */
 export function compileProblemList(schema: Schema): (value: unknown) => Problem[] {
-  const compiled = lazily(files, schema);
+  const compiled = lazily('files', schema);
   return (value) => {
     const validate = compiled();
     if (validate(value)) return [];
