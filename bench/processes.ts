@@ -32,8 +32,18 @@ export const SERVER_CORE = 0;
 export const LOAD_CORE = 1;
 if (pinning) spawnSync('taskset', ['-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
 
-function spawnServer({ command, args, cwd }: Command, stdio: SpawnOptions['stdio']): ChildProcess {
-  return pinning ? spawn('taskset', ['-c', String(SERVER_CORE), command, ...args], { cwd, stdio }) : spawn(command, args, { cwd, stdio });
+/**
+ * Where the bench's environment sets NODE_EXTRA_CA_CERTS, Node reads and parses that file's certificates at
+ * every start, before any JavaScript runs: this machine sets it for its proxy, and it made `node -e ''` take
+ * about 100 ms instead of 55. No server here makes a TLS connection, and a developer's shell does not set it,
+ * so servers start without it; the report shows what it costs, measured in the same run.
+ */
+export const MACHINE_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
+const serverEnvironment = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_EXTRA_CA_CERTS'));
+
+function spawnServer({ command, args, cwd, env = serverEnvironment }: Command, stdio: SpawnOptions['stdio']): ChildProcess {
+  const options = { cwd, stdio, env };
+  return pinning ? spawn('taskset', ['-c', String(SERVER_CORE), command, ...args], options) : spawn(command, args, options);
 }
 
 /** Moves a running server, every thread of it, to `core` (taskset runs the server in its own process). */
@@ -45,6 +55,8 @@ export interface Command {
   command: string;
   args: string[];
   cwd?: string;
+  /** The server's environment: the bench's, less NODE_EXTRA_CA_CERTS, unless given. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -138,8 +150,8 @@ export async function startPolledServer(
 }
 
 /** Runs a child to completion and returns its stdout; non-zero exit is an error with its output. */
-export async function runToEnd({ command, args, cwd }: Command): Promise<{ stdout: string; code: number }> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runToEnd({ command, args, cwd, env = serverEnvironment }: Command): Promise<{ stdout: string; code: number }> {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

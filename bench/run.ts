@@ -20,6 +20,7 @@ import {
   freePort,
   jsonUrl,
   LOAD_CORE,
+  MACHINE_CA_CERTS,
   median,
   moveToCore,
   pinning,
@@ -82,6 +83,7 @@ const log = (line: string) => console.error(`[bench] ${line}`);
 /** Asked first: without wrk there is no load to measure with. */
 const wrk = wrkVersion();
 const node = (...args: string[]): Command => ({ command: process.execPath, args, cwd: ROOT });
+const shippedBin = (port: number) => node('dist/cli.cjs', '--port', String(port), '--host', '127.0.0.1');
 const stubServer = (...args: string[]) => startServer(node('bench/servers/stub.js', ...args), jsonUrl, 300_000);
 
 const rows: Row[] = [];
@@ -279,7 +281,7 @@ notes.push(
 log('cold starts');
 const coldStarts: Report['coldStarts'] = [];
 for (const [server, command, runCount] of [
-  ['stub (`node dist/cli.cjs`, the shipped bin)', (port: number) => node('dist/cli.cjs', '--port', String(port), '--host', '127.0.0.1'), plan.coldStarts],
+  ['stub (`node dist/cli.cjs`, the shipped bin)', shippedBin, plan.coldStarts],
   ['bare Fastify route', (port: number) => node('bench/servers/bare.js', String(port)), plan.coldStarts],
   [`WireMock ${WIREMOCK_VERSION}`, wiremock, plan.peerColdStarts],
   [`Prism ${PRISM_VERSION}`, prism, plan.peerColdStarts],
@@ -287,6 +289,16 @@ for (const [server, command, runCount] of [
   const port = await freePort();
   const starts = await coldStart(command(port), port, associationProbe, runCount);
   coldStarts.push({ server, runs: starts.map((s) => s.ms), median: median(starts.map((s) => s.ms)), peakRss: Math.max(...starts.map((s) => s.peakRss)) });
+}
+if (MACHINE_CA_CERTS !== undefined) {
+  const port = await freePort();
+  const withCerts = await coldStart({ ...shippedBin(port), env: process.env }, port, associationProbe, plan.coldStarts);
+  notes.push(
+    `This machine sets NODE_EXTRA_CA_CERTS (\`${MACHINE_CA_CERTS}\`), which Node reads and parses at every start before ` +
+      "any JavaScript runs; servers start without it, as from a developer's shell (bench/processes.ts). With it, the " +
+      `stub's cold start took ${median(withCerts.map((s) => s.ms)).toFixed(0)} ms (median of ${plan.coldStarts}), and ` +
+      `\`node -e ''\` took ${(await nodeStartMs(process.env)).toFixed(0)} ms against ${(await nodeStartMs()).toFixed(0)} ms without.`,
+  );
 }
 
 // ── memory held ────────────────────────────────────────────────────────────────────────────────────────
@@ -729,6 +741,17 @@ function pairRequests(headers: Record<string, string>): LoadRequest[] {
  * bin started on that file, timed from spawn to its first 2xx. It writes a fresh snapshot as it starts, so
  * a second start, from that snapshot, is timed too.
  */
+/** Median time of `node -e ''` to its exit: Node's own start, in the given environment (the servers' if none). */
+async function nodeStartMs(env?: NodeJS.ProcessEnv): Promise<number> {
+  const runs: number[] = [];
+  for (let run = 0; run < plan.coldStarts; run++) {
+    const started = performance.now();
+    await runToEnd({ ...node('-e', ''), env });
+    runs.push(performance.now() - started);
+  }
+  return median(runs);
+}
+
 async function measureReplay(carts: number): Promise<string> {
   const folder = mkdtempSync(join(tmpdir(), 'ep-cart-stub-replay-'));
   const data = join(folder, 'stub-data.json');
