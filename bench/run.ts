@@ -735,12 +735,6 @@ function pairRequests(headers: Record<string, string>): LoadRequest[] {
   ];
 }
 
-/**
- * The file store's start-up with `carts` carts to replay: seeded through the store (one change, so one
- * batch of log lines), killed with SIGKILL, so the carts are in the log, not in a snapshot; then the shipped
- * bin started on that file, timed from spawn to its first 2xx. It writes a fresh snapshot as it starts, so
- * a second start, from that snapshot, is timed too.
- */
 /** Median time of `node -e ''` to its exit: Node's own start, in the given environment (the servers' if none). */
 async function nodeStartMs(env?: NodeJS.ProcessEnv): Promise<number> {
   const runs: number[] = [];
@@ -752,6 +746,12 @@ async function nodeStartMs(env?: NodeJS.ProcessEnv): Promise<number> {
   return median(runs);
 }
 
+/**
+ * The file store's start-up with `carts` carts to replay: seeded through the store (one change, so one
+ * batch of log lines), killed with SIGKILL, so the carts are in the log, not in a snapshot; then the shipped
+ * bin started on that file, timed from spawn to its first 2xx. It writes a fresh snapshot as it starts, so
+ * a second start, from that snapshot, is timed too.
+ */
 async function measureReplay(carts: number): Promise<string> {
   const folder = mkdtempSync(join(tmpdir(), 'ep-cart-stub-replay-'));
   const data = join(folder, 'stub-data.json');
