@@ -63,8 +63,9 @@ const PAGE_SIZES = [1, 20, 100];
  * measured rest of the WRITE_CARTS. The other rows run for a fixed time. A full run repeats the stub /
  * bare pair in five rounds, since one round's ratio can land on a slow or a fast moment of this machine,
  * and the growth in ten short rounds, the sizes taking turns: the same stub's p99 went from 3 to 25 ms
- * between two rounds of 2 s, and the median of ten ratios moves less than that of five. A quick run leaves out the profile, the store of
- * 1 000 000 carts and its start-up from the file store: together they were two of its five minutes.
+ * between two rounds of 2 s, and the median of ten ratios moves less than that of five. A quick run leaves
+ * out the profile, the store of 1 000 000 carts and its start-up from the file store: together they were two
+ * of its five minutes.
  */
 const plans = {
   quick: {
@@ -670,12 +671,15 @@ interface GrowthSize {
   runs: GrowthRun[];
 }
 
+/** A run's listing of `limit` carts a page. */
+const listOf = (limit: number) => (run: GrowthRun) => run.lists.get(limit)!;
+
 /** How much slower `large` was than `small`: each figure the median of the rounds' ratios. */
 function slower(small: GrowthSize, large: GrowthSize) {
   const ratioOf = (value: (run: GrowthRun) => number, inverse = false) =>
     median(small.runs.map((run, r) => (inverse ? value(run) / value(large.runs[r]!) : value(large.runs[r]!) / value(run))));
   const pages = PAGE_SIZES.map((limit) => {
-    const list = (run: GrowthRun) => run.lists.get(limit)!;
+    const list = listOf(limit);
     return { limit, time: ratioOf((r) => list(r).perSecond, true), p99: ratioOf((r) => list(r).p99) };
   });
   return {
@@ -690,7 +694,6 @@ function slower(small: GrowthSize, large: GrowthSize) {
 function renderGrowth(sizes: GrowthSize[], twin: GrowthSize) {
   const rounds = `median of ${plan.growthRounds} round${plan.growthRounds > 1 ? 's' : ''} of ${plan.growthSeconds} s`;
   const middle = (runs: GrowthRun[], value: (run: GrowthRun) => number) => median(runs.map(value));
-  const listOf = (limit: number) => (run: GrowthRun) => run.lists.get(limit)!;
   const lines = [
     `Acme owns every cart of the store. Association: each turn of a connection DELETEs the association of one of ` +
       `the carts and POSTs it again (a first association, 200, of a cart nobody owns), the two pipelined; the ` +
